@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.fields import BlindIndexField, PersonalDataField
+from gonghui.core.scope import ScopedManager, register_scoped
+
+
+class WorkerType(models.TextChoices):
+    REGULAR = "regular", _("Regular employee")
+    MIGRANT = "migrant", _("Migrant worker")
+    DISPATCHED = "dispatched", _("Dispatched worker")
+    PLATFORM = "platform", _("Platform or gig worker")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+@register_scoped
+class Worker(models.Model):
+    """One person who works, keyed by the keyed hash of the resident id number."""
+
+    scope_path = "organization__path"
+
+    name = models.CharField(_("name"), max_length=64)
+    # Pinyin initials ("zs" for 张三) and full pinyin, for search by the Latin keyboard.
+    name_initials = models.CharField(max_length=32, blank=True, editable=False)
+    name_pinyin = models.CharField(max_length=128, blank=True, editable=False)
+    id_number = PersonalDataField(_("resident id number"), kind="id_number")
+    id_number_hash = BlindIndexField(source="id_number", unique=True, null=True, default=None)
+    phone = PersonalDataField(_("mobile phone"), kind="phone")
+    phone_hash = BlindIndexField(source="phone")
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    worker_type = models.CharField(
+        _("worker type"), max_length=16, choices=WorkerType.choices, default=WorkerType.REGULAR
+    )
+    employer = models.ForeignKey(
+        "organizations.Employer",
+        verbose_name=_("employer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workers",
+    )
+    # The organization holding the worker's record: the grassroots union of the employer, or
+    # the township union for a worker without one.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="workers",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["organization", "name"]),
+            models.Index(fields=["name", "id"]),
+            models.Index(fields=["name_initials"]),
+            models.Index(fields=["name_pinyin"]),
+            models.Index(fields=["employer"]),
+            models.Index(fields=["worker_type"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(worker_type__in=WorkerType.values), name="worker_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from gonghui.accounts.roles import CHANGE
+from gonghui.core.decorators import staff_view
+from gonghui.core.exports import Column, xlsx_response
+from gonghui.core.forms import add_service_errors
+from gonghui.core.listing import Listing, Sort
+from gonghui.core.scope import get_for_user
+from gonghui.members.models import Worker
+
+from . import services
+from .forms import (
+    EmployerFilterForm,
+    OrganizationCloseForm,
+    OrganizationFilterForm,
+    OrganizationForm,
+)
+from .models import Employer, Organization
+
+ORG_SORTS = [
+    Sort("tree", "path", gettext_lazy("Tree order")),
+    Sort("name", "name", gettext_lazy("Name")),
+    Sort("code", "code", gettext_lazy("Code")),
+    Sort("created", "created_at", gettext_lazy("Created"), descending=True),
+]
+
+ORG_COLUMNS = [
+    Column(gettext_lazy("Code"), lambda o: o.code),
+    Column(gettext_lazy("Name"), lambda o: o.name, width=36),
+    Column(gettext_lazy("Kind"), lambda o: o.get_kind_display()),
+    Column(
+        gettext_lazy("Parent organization"), lambda o: o.parent.name if o.parent else "", width=30
+    ),
+    Column(gettext_lazy("Region code"), lambda o: o.region_code),
+    Column(gettext_lazy("Founding date"), lambda o: o.founded_on),
+    Column(gettext_lazy("Status"), lambda o: o.get_status_display()),
+    Column(gettext_lazy("Date closed"), lambda o: o.closed_on),
+    Column(gettext_lazy("Reason for closing"), lambda o: o.closed_reason, width=30),
+]
+
+
+def _org_listing(request, base=None):
+    qs = base if base is not None else Organization.objects.visible_to(request.user)
+    form = OrganizationFilterForm(request.GET or None)
+    qs = form.apply(qs) if request.GET else qs
+    return form, Listing(queryset=qs.select_related("parent"), params=request.GET, sorts=ORG_SORTS)
+
+
+@staff_view()
+def organization_list(request):
+    form, listing = _org_listing(request)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            request=request,
+            name=_("Organizations"),
+            columns=ORG_COLUMNS,
+            rows=listing.ordered().iterator(chunk_size=2000),
+            filters=request.GET.dict(),
+            object_type="organizations.organization",
+        )
+    page = listing.page()
+    root_depth = request.user.organization.depth if request.user.organization_id else 0
+    context = {"form": form, "listing": listing, "page": page, "root_depth": root_depth}
+    template = (
+        "organizations/_organization_rows.html"
+        if request.htmx and request.htmx.target == "list-body"
+        else "organizations/organization_list.html"
+    )
+    return render(request, template, context)
+
+
+@staff_view(scope_model=Organization)
+def organization_detail(request, pk: int):
+    org = get_for_user(Organization, request.user, pk=pk)
+    ancestors = (
+        [a for a in org.ancestors() if a.path.startswith(request.user.scope_prefix)]
+        if not request.user.is_superuser
+        else org.ancestors()
+    )
+    children = org.children.order_by("status", "name")[:200]
+    subtree_workers = Worker.objects.within(org).count()
+    subtree_employers = Employer.objects.within(org).count()
+    context = {
+        "org": org,
+        "ancestors": ancestors,
+        "children": children,
+        "subtree_workers": subtree_workers,
+        "subtree_employers": subtree_employers,
+        "subtree_orgs": org.descendants().count(),
+        "staff_users": org.users.filter(is_active=True).order_by("username"),
+        "can_change": request.user.can(CHANGE),
+    }
+    return render(request, "organizations/organization_detail.html", context)
+
+
+@staff_view(scope_model=Organization, permission=CHANGE)
+@require_http_methods(["GET", "POST"])
+def organization_create_child(request, pk: int):
+    parent = get_for_user(Organization, request.user, pk=pk)
+    form = OrganizationForm(request.POST or None, initial={"region_code": parent.region_code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(by=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was created.") % {"name": org.name})
+            return redirect("organizations:detail", pk=org.pk)
+    return render(
+        request,
+        "organizations/organization_form.html",
+        {
+            "form": form,
+            "parent": parent,
+            "title": _("New organization under %(name)s") % {"name": parent.name},
+        },
+    )
+
+
+@staff_view(scope_model=Organization, permission=CHANGE)
+@require_http_methods(["GET", "POST"])
+def organization_edit(request, pk: int):
+    org = get_for_user(Organization, request.user, pk=pk)
+    initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS}
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(by=request.user, organization=org, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("organizations:detail", pk=org.pk)
+    return render(
+        request,
+        "organizations/organization_form.html",
+        {"form": form, "org": org, "title": _("Edit %(name)s") % {"name": org.name}},
+    )
+
+
+@staff_view(scope_model=Organization, permission=CHANGE)
+@require_http_methods(["GET", "POST"])
+def organization_close(request, pk: int):
+    org = get_for_user(Organization, request.user, pk=pk)
+    form = OrganizationCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_close(by=request.user, organization=org, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s was closed.") % {"name": org.name})
+            return redirect("organizations:detail", pk=org.pk)
+    return render(request, "organizations/organization_close.html", {"form": form, "org": org})
+
+
+@staff_view(scope_model=Organization, permission=CHANGE)
+@require_http_methods(["POST"])
+def organization_reopen(request, pk: int):
+    org = get_for_user(Organization, request.user, pk=pk)
+    try:
+        services.organization_reopen(by=request.user, organization=org)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("%(name)s was re-opened.") % {"name": org.name})
+    return redirect("organizations:detail", pk=org.pk)
+
+
+EMPLOYER_SORTS = [
+    Sort("name", "name", gettext_lazy("Name")),
+    Sort("headcount", "headcount", gettext_lazy("Workers employed"), descending=True),
+    Sort("uscc", "uscc", gettext_lazy("Credit code")),
+]
+
+EMPLOYER_COLUMNS = [
+    Column(gettext_lazy("Unified social credit code"), lambda e: e.uscc, width=22),
+    Column(gettext_lazy("Name"), lambda e: e.name, width=36),
+    Column(gettext_lazy("Ownership"), lambda e: e.get_ownership_display()),
+    Column(gettext_lazy("Industry"), lambda e: e.get_industry_display(), width=24),
+    Column(gettext_lazy("Size"), lambda e: e.get_size_display()),
+    Column(gettext_lazy("Above designated size"), lambda e: e.above_designated_size),
+    Column(gettext_lazy("Region code"), lambda e: e.region_code),
+    Column(gettext_lazy("Workers employed"), lambda e: e.headcount),
+    Column(gettext_lazy("Grassroots union"), lambda e: e.union.name if e.union else "", width=30),
+    Column(gettext_lazy("Address"), lambda e: e.address, width=36),
+]
+
+
+@staff_view()
+def employer_list(request):
+    qs = Employer.objects.visible_to(request.user).select_related("union", "organization")
+    form = EmployerFilterForm(request.GET or None)
+    qs = form.apply(qs) if request.GET else qs
+    listing = Listing(queryset=qs, params=request.GET, sorts=EMPLOYER_SORTS)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            request=request,
+            name=_("Employers"),
+            columns=EMPLOYER_COLUMNS,
+            rows=listing.ordered().iterator(chunk_size=2000),
+            filters=request.GET.dict(),
+            object_type="organizations.employer",
+        )
+    return render(
+        request,
+        "organizations/employer_list.html",
+        {"form": form, "listing": listing, "page": listing.page()},
+    )
+
+
+@staff_view(scope_model=Employer)
+def employer_detail(request, pk: int):
+    employer = get_for_user(
+        Employer.objects.select_related("union", "organization"), request.user, pk=pk
+    )
+    workers = employer.workers.visible_to(request.user).order_by("name")[:50]
+    return render(
+        request,
+        "organizations/employer_detail.html",
+        {"employer": employer, "workers": workers, "worker_count": employer.workers.count()},
+    )
