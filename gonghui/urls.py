@@ -10,7 +10,7 @@ admin.site.site_title = "Gonghui"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("robots.txt", core_views.robots),
+    path("robots.txt", core_views.robots, name="robots"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gonghui.accounts.urls")),
     path("organizations/", include("gonghui.organizations.urls")),

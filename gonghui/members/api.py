@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from gonghui.api.api import ErrorOut
 from gonghui.api.pagination import cursor_page
+from gonghui.api.scope import scope_model
 from gonghui.core.fields import mask
 from gonghui.core.listing import Sort
 from gonghui.core.scope import get_for_user
@@ -76,5 +77,6 @@ def worker_list(request, filters: Query[WorkerFilters]):
 
 
 @router.get("/{int:worker_id}", response={200: WorkerOut, 404: ErrorOut})
+@scope_model(Worker)
 def worker_detail(request, worker_id: int):
     return get_for_user(Worker, request.user, pk=worker_id)

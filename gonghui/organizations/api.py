@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from gonghui.api.api import ErrorOut
 from gonghui.api.pagination import cursor_page
+from gonghui.api.scope import scope_model
 from gonghui.core.listing import Sort
 from gonghui.core.scope import get_for_user
 
@@ -105,6 +106,7 @@ def organization_list(request, filters: Query[OrganizationFilters]):
 
 
 @router.get("/{int:organization_id}", response={200: OrganizationOut, 404: ErrorOut})
+@scope_model(Organization)
 def organization_detail(request, organization_id: int):
     return get_for_user(Organization, request.user, pk=organization_id)
 
@@ -178,5 +180,6 @@ def employer_list(request, filters: Query[EmployerFilters]):
 
 
 @employer_router.get("/{int:employer_id}", response={200: EmployerOut, 404: ErrorOut})
+@scope_model(Employer)
 def employer_detail(request, employer_id: int):
     return get_for_user(Employer, request.user, pk=employer_id)

@@ -1,0 +1,52 @@
+"""Settings for the test run and the named personas every test module can use.
+
+The tree the personas live in:
+
+    都昌县总工会 (county federation)            county_admin, auditor, mediator
+    ├── 东湖镇总工会 (township A)                 township_staff (A)
+    │   └── 甲公司工会 (grassroots A)            union_chair (A)
+    │        employer A, workers of A
+    └── 西岭镇总工会 (township B)                 outsider (township staff of B)
+        └── 乙公司工会 (grassroots B)
+             employer B, workers of B
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SMS_BACKEND = "gonghui.notifications.sms.LocmemSmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms.log"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Argon2 is what production uses (a test checks the setting); here speed matters.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.SECURE_SSL_REDIRECT = False
+    from gonghui.notifications.sms import LocmemSmsBackend
+
+    LocmemSmsBackend.outbox.clear()
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    from tests.world import build_world
+
+    return build_world()
