@@ -50,9 +50,9 @@ def make_user(username: str, role: str, organization: Organization, **extra) -> 
 def make_worker(
     name: str, organization: Organization, employer: Employer | None, seq: int, **extra
 ) -> Worker:
-    from gonghui.members.search import name_keys
-
     import datetime as dt
+
+    from gonghui.members.search import name_keys
 
     number = ids.make_resident_id("360428", dt.date(1990, 1, 1), seq)
     initials, pinyin = name_keys(name)

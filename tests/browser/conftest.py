@@ -102,24 +102,27 @@ def _run(statements):
             cursor.execute(sql)
 
 
-_lifted = pytest.StashKey[bool]()
-
-
-@pytest.fixture(autouse=True)
-def _audit_triggers_back_after_flush(request, django_db_blocker):
-    """Set up before the database fixtures, so torn down after their flush."""
-    yield
-    if request.node.stash.get(_lifted, False):
-        with django_db_blocker.unblock():
-            _run(_audit_trigger_sql()[1])
+_lifted = pytest.StashKey[object]()
 
 
 @pytest.fixture
-def _audit_triggers_lifted_for_flush(request, transactional_db):
+def _audit_triggers_lifted_for_flush(request, transactional_db, django_db_blocker):
     """Torn down before transactional_db, whose teardown is the flush."""
     yield
-    request.node.stash[_lifted] = True
+    request.node.stash[_lifted] = django_db_blocker
     _run(_audit_trigger_sql()[0])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After every fixture of the test is gone (the flush included), the triggers come back."""
+    try:
+        return (yield)
+    finally:
+        blocker = item.stash.get(_lifted, None)
+        if blocker is not None:
+            with blocker.unblock():
+                _run(_audit_trigger_sql()[1])
 
 
 @pytest.fixture
