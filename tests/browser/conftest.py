@@ -7,13 +7,11 @@ A screenshot of each test's last page is saved under test-results/ at the reposi
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test.utils import override_settings
 
 from tests.world import PASSWORD
@@ -76,58 +74,10 @@ def live_server(_browser_server_settings, live_server):
     return live_server
 
 
-# --- the append-only audit log and transactional tests -----------------------------------------
-# Live-server tests commit for real, so pytest-django empties every table after each test
-# (DELETE on SQLite, TRUNCATE on PostgreSQL). The audit log's triggers (audit migration 0002)
-# refuse exactly that, so they are lifted just before the flush and put back right after it.
-
-
-def _audit_trigger_sql():
-    """(statements that lift the triggers, statements that put them back); both idempotent."""
-    migration = importlib.import_module("gonghui.audit.migrations.0002_append_only")
-    vendor = connection.vendor
-    if vendor == "sqlite":
-        return migration.SQLITE_DOWN, [*migration.SQLITE_DOWN, *migration.SQLITE_UP]
-    if vendor == "postgresql":
-        return (
-            ["ALTER TABLE audit_auditentry DISABLE TRIGGER USER"],
-            ["ALTER TABLE audit_auditentry ENABLE TRIGGER USER"],
-        )
-    return [], []
-
-
-def _run(statements):
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-_lifted = pytest.StashKey[object]()
-
-
 @pytest.fixture
-def _audit_triggers_lifted_for_flush(request, transactional_db, django_db_blocker):
-    """Torn down before transactional_db, whose teardown is the flush."""
-    yield
-    request.node.stash[_lifted] = django_db_blocker
-    _run(_audit_trigger_sql()[0])
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After every fixture of the test is gone (the flush included), the triggers come back."""
-    try:
-        return (yield)
-    finally:
-        blocker = item.stash.get(_lifted, None)
-        if blocker is not None:
-            with blocker.unblock():
-                _run(_audit_trigger_sql()[1])
-
-
-@pytest.fixture
-def server(_audit_triggers_lifted_for_flush, live_server):
-    """The live server's base URL (with the transactional database it needs)."""
+def server(transactional_db, live_server):
+    """The live server's base URL. Its thread commits for real, hence transactional_db (the
+    root conftest lifts the audit log's append-only triggers for the flush afterwards)."""
     return live_server.url
 
 

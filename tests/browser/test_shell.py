@@ -105,7 +105,9 @@ def test_worker_list_fits_a_phone_screen(phone_page, live_server, world):
     width = page.evaluate("document.scrollingElement.scrollWidth")
     viewport = page.evaluate("window.innerWidth")
     assert viewport == 390
-    assert width <= viewport + 1, f"horizontal scroll: content is {width}px wide on a {viewport}px screen"
+    assert width <= viewport + 1, (
+        f"horizontal scroll: content is {width}px wide on a {viewport}px screen"
+    )
 
     menu = page.locator("nav.sidenav details.nav-toggle")
     expect(menu).not_to_have_attribute("open", re.compile(".*"))

@@ -8,7 +8,9 @@ from gonghui.organizations import services
 
 @pytest.mark.django_db
 def test_a_change_is_logged_with_before_and_after(world):
-    services.organization_update(by=world.county_admin, organization=world.township_a, name="东湖镇工会联合会")
+    services.organization_update(
+        by=world.county_admin, organization=world.township_a, name="东湖镇工会联合会"
+    )
     entry = AuditEntry.objects.filter(action="update").latest("id")
     assert entry.actor_username == "county_admin"
     assert entry.changes["name"] == ["东湖镇总工会", "东湖镇工会联合会"]
@@ -49,13 +51,19 @@ def test_sign_ins_and_failures_are_logged(world):
     from tests.world import PASSWORD
 
     client.post("/accounts/login/", {"username": "township_staff", "password": PASSWORD})
-    actions = list(AuditEntry.objects.filter(object_repr="township_staff").order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_repr="township_staff")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["login_failed", "login"]
 
 
 @pytest.mark.django_db
 def test_auditors_search_the_log_of_their_subtree(world):
-    services.organization_update(by=world.county_admin, organization=world.township_a, name="东湖镇工会")
+    services.organization_update(
+        by=world.county_admin, organization=world.township_a, name="东湖镇工会"
+    )
     client = Client()
     client.force_login(world.auditor)
     body = client.get("/audit/", {"user": "county_admin", "action": "update"}).content.decode()

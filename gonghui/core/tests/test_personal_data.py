@@ -14,7 +14,9 @@ from gonghui.members.models import Worker
 
 def raw_row(worker):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id_number, phone, id_number_hash FROM members_worker WHERE id = %s", [worker.pk])
+        cursor.execute(
+            "SELECT id_number, phone, id_number_hash FROM members_worker WHERE id = %s", [worker.pk]
+        )
         return cursor.fetchone()
 
 
@@ -35,8 +37,13 @@ def test_personal_data_is_stored_encrypted_and_read_back_plain(world):
 @pytest.mark.django_db
 def test_exact_search_by_keyed_hash_finds_the_person_and_normalizes_input(world):
     spaced = " ".join(world.worker_a.id_number[i : i + 6] for i in range(0, 18, 6)).lower()
-    assert Worker.objects.filter(id_number_hash=hash_for("id_number", spaced)).get() == world.worker_a
-    assert Worker.objects.filter(phone_hash=hash_for("phone", "+86 138-0000-0011")).get() == world.worker_a
+    assert (
+        Worker.objects.filter(id_number_hash=hash_for("id_number", spaced)).get() == world.worker_a
+    )
+    assert (
+        Worker.objects.filter(phone_hash=hash_for("phone", "+86 138-0000-0011")).get()
+        == world.worker_a
+    )
 
 
 @pytest.mark.django_db
@@ -66,9 +73,14 @@ def test_key_rotation_reencrypts_every_value_and_the_old_key_can_go(world, setti
 @pytest.mark.django_db
 def test_hash_key_rotation_recomputes_the_keyed_hashes(world, settings):
     settings.FIELD_HASH_KEY = new_key()
-    assert not Worker.objects.filter(id_number_hash=hash_for("id_number", world.worker_a.id_number)).exists()
+    assert not Worker.objects.filter(
+        id_number_hash=hash_for("id_number", world.worker_a.id_number)
+    ).exists()
     call_command("rotate_keys", stdout=open(os.devnull, "w"))
-    assert Worker.objects.filter(id_number_hash=hash_for("id_number", world.worker_a.id_number)).get() == world.worker_a
+    assert (
+        Worker.objects.filter(id_number_hash=hash_for("id_number", world.worker_a.id_number)).get()
+        == world.worker_a
+    )
 
 
 @pytest.mark.django_db

@@ -34,7 +34,11 @@ class Command(BaseCommand):
             last_pk = 0
             while True:
                 with transaction.atomic():
-                    rows = list(model._base_manager.filter(pk__gt=last_pk).order_by("pk").select_for_update()[:batch_size])
+                    rows = list(
+                        model._base_manager.filter(pk__gt=last_pk)
+                        .order_by("pk")
+                        .select_for_update()[:batch_size]
+                    )
                     if not rows:
                         break
                     for row in rows:
@@ -44,4 +48,6 @@ class Command(BaseCommand):
                     model._base_manager.bulk_update(rows, names, batch_size=batch_size)
                     last_pk = rows[-1].pk
                     done += len(rows)
-            self.stdout.write(f"{model._meta.label}: {done} rows re-encrypted with key {ring.primary_id!r}")
+            self.stdout.write(
+                f"{model._meta.label}: {done} rows re-encrypted with key {ring.primary_id!r}"
+            )

@@ -1,0 +1,179 @@
+import pytest
+from django.test import Client
+
+from gonghui.accounts.models import ApiToken
+from gonghui.organizations.models import Organization
+from tests.world import PASSWORD
+
+
+def token_for(user) -> str:
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": user.username, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()["token"]
+
+
+def api_client(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+
+
+@pytest.mark.django_db
+def test_the_schema_is_openapi_3_and_lists_the_endpoints():
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    assert {
+        "/api/v1/auth/token",
+        "/api/v1/organizations",
+        "/api/v1/organizations/{organization_id}",
+    } <= set(schema["paths"])
+
+
+@pytest.mark.django_db
+def test_the_interactive_docs_load_from_the_app_itself():
+    body = Client().get("/api/v1/docs").content.decode()
+    assert "swagger" in body.lower()
+    assert "cdn" not in body.lower() and "https://" not in body
+
+
+@pytest.mark.django_db
+def test_a_token_is_issued_once_and_only_its_hash_is_kept(world):
+    raw = token_for(world.township_staff)
+    stored = ApiToken.objects.get(user=world.township_staff)
+    assert stored.token_hash == ApiToken.hash(raw) and raw not in stored.token_hash
+    me = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").json()
+    assert me["username"] == "township_staff" and me["organization_id"] == world.township_a.pk
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_names_the_field(world):
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "township_staff", "password": "nope"},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["field"] == "password"
+
+
+@pytest.mark.django_db
+def test_without_a_token_the_api_says_how_to_sign_in(world):
+    response = Client().get("/api/v1/organizations")
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["detail"]
+    assert (
+        Client(HTTP_AUTHORIZATION="Bearer gh_not_a_real_token")
+        .get("/api/v1/organizations")
+        .status_code
+        == 401
+    )
+
+
+@pytest.mark.django_db
+def test_a_revoked_or_expired_token_no_longer_works(world):
+    raw = token_for(world.township_staff)
+    from django.utils import timezone
+
+    ApiToken.objects.update(expires_at=timezone.now())
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.django_db
+def test_lists_are_scoped_and_paged_by_cursor(world):
+    client = api_client(world.county_admin)
+    page = client.get("/api/v1/organizations", {"limit": 2}).json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = client.get("/api/v1/organizations", {"limit": 50, "cursor": page["next_cursor"]}).json()
+    seen = [o["id"] for o in page["items"]] + [o["id"] for o in rest["items"]]
+    assert sorted(seen) == sorted(Organization.objects.values_list("id", flat=True))
+    assert len(set(seen)) == len(seen)
+
+
+@pytest.mark.django_db
+def test_worker_personal_data_is_masked_in_the_api(world):
+    data = api_client(world.township_staff).get(f"/api/v1/workers/{world.worker_a.pk}").json()
+    assert (
+        data["id_number_masked"]
+        == world.worker_a.id_number[:4] + "*" * 10 + world.worker_a.id_number[-4:]
+    )
+    assert world.worker_a.id_number not in str(data)
+
+
+@pytest.mark.django_db
+def test_creating_an_organization_with_bad_fields_names_each_field_in_chinese(world):
+    client = api_client(world.township_staff)
+    response = client.post(
+        "/api/v1/organizations",
+        {
+            "parent_id": world.township_a.pk,
+            "code": "GHAPI",
+            "name": "接口工会",
+            "kind": "grassroots",
+            "region_code": "12",
+        },
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors[0]["field"] == "region_code"
+    assert not Organization.objects.filter(code="GHAPI").exists()
+    missing = client.post(
+        "/api/v1/organizations", {"parent_id": world.township_a.pk}, content_type="application/json"
+    ).json()
+    assert {e["field"] for e in missing["errors"]} == {"code", "name", "kind", "region_code"}
+
+
+@pytest.mark.django_db
+def test_creating_an_organization_under_a_sibling_is_not_found(world):
+    client = api_client(world.township_staff)
+    response = client.post(
+        "/api/v1/organizations",
+        {
+            "parent_id": world.township_b.pk,
+            "code": "GHAPI",
+            "name": "接口工会",
+            "kind": "grassroots",
+            "region_code": "360428",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert not Organization.objects.filter(code="GHAPI").exists()
+
+
+@pytest.mark.django_db
+def test_creating_an_organization_through_the_api_works(world):
+    client = api_client(world.township_staff)
+    response = client.post(
+        "/api/v1/organizations",
+        {
+            "parent_id": world.township_a.pk,
+            "code": "GHAPI",
+            "name": "接口工会",
+            "kind": "grassroots",
+            "region_code": "360428",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["name"] == "接口工会"
+
+
+@pytest.mark.django_db
+def test_an_auditor_cannot_write_through_the_api(world):
+    client = api_client(world.auditor)
+    response = client.post(
+        "/api/v1/organizations",
+        {
+            "parent_id": world.township_a.pk,
+            "code": "GHAPI",
+            "name": "接口工会",
+            "kind": "grassroots",
+            "region_code": "360428",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 403
