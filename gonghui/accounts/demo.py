@@ -23,9 +23,7 @@ def seed(ctx: DemoContext) -> None:
     county = ctx.data["counties"][0]
     township = ctx.data["townships"][0]
     grassroots = (
-        Organization.objects.filter(
-            path__startswith=township.path, kind=OrganizationKind.GRASSROOTS
-        )
+        Organization.objects.filter(path__subtree=township.path, kind=OrganizationKind.GRASSROOTS)
         .order_by("id")
         .first()
     )

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.paths import MaterializedPathField
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
@@ -37,7 +39,7 @@ class AuditEntryQuerySet(models.QuerySet):
             return self
         if not user.can("view_audit") or not user.scope_prefix:
             return self.none()
-        return self.filter(organization_path__startswith=user.scope_prefix)
+        return self.filter(organization_path__subtree=user.scope_prefix)
 
 
 class AuditEntry(models.Model):
@@ -54,7 +56,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("record type"), max_length=64, blank=True, db_index=True)
     object_id = models.CharField(_("record id"), max_length=64, blank=True)
     object_repr = models.CharField(_("record"), max_length=200, blank=True)
-    organization_path = models.CharField(max_length=255, blank=True, db_index=True)
+    organization_path = MaterializedPathField(max_length=255, blank=True, db_index=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

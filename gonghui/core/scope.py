@@ -25,11 +25,11 @@ class ScopedQuerySet(models.QuerySet):
         if not prefix:
             return self.none()
         lookup = self.model.scope_path
-        return self.filter(**{f"{lookup}__startswith": prefix})
+        return self.filter(**{f"{lookup}__subtree": prefix})
 
     def within(self, organization) -> ScopedQuerySet:
         """Records of one organization's subtree (used for drill-down inside a user's scope)."""
-        return self.filter(**{f"{self.model.scope_path}__startswith": organization.path})
+        return self.filter(**{f"{self.model.scope_path}__subtree": organization.path})
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):

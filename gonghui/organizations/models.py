@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.paths import MaterializedPathField
 from gonghui.core.scope import ScopedManager, ScopedQuerySet, register_scoped
 
 # Materialized path: each level is the organization's id in base 36, six characters wide, then
@@ -77,7 +78,7 @@ class Organization(models.Model):
     )
     # Indexed with a pattern index on PostgreSQL (Django adds varchar_pattern_ops for
     # db_index CharFields), which serves every "path LIKE 'prefix%'" subtree query.
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = MaterializedPathField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     region_code = models.CharField(
         _("region code"),
@@ -145,7 +146,7 @@ class Organization(models.Model):
         return [by_id[i] for i in ids if i in by_id]
 
     def descendants(self):
-        return Organization.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
+        return Organization.objects.filter(path__subtree=self.path).exclude(pk=self.pk)
 
 
 class Ownership(models.TextChoices):

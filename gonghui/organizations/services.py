@@ -226,7 +226,7 @@ def organization_move(*, by, organization: Organization, new_parent: Organizatio
     old_path, old_depth, old_parent_id = org.path, org.depth, org.parent_id
     new_path = new_parent.path + path_segment(org.pk)
     depth_shift = new_parent.depth + 1 - old_depth
-    Organization.objects.filter(path__startswith=old_path).update(
+    Organization.objects.filter(path__subtree=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1, Length("path"))),
         depth=F("depth") + depth_shift,
     )
