@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import calendar
+        from . import calendar, checks  # noqa: F401 - registers the system checks
 
         calendar.install()

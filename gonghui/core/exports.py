@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
+from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,9 +44,14 @@ def _cell(value: Any) -> Any:
 
 
 def write_xlsx(
-    path: str, sheet_name: str, columns: list[Column], rows: Iterable[Any], reveal: bool
-) -> int:
-    """Stream rows into an xlsx file (constant memory); returns the number of rows written."""
+    path: str,
+    sheet_name: str,
+    columns: list[Column],
+    rows: Iterable[Any],
+    reveal: bool,
+    limit: int | None = None,
+) -> tuple[int, bool]:
+    """Stream rows into an xlsx file (constant memory); returns (rows written, truncated)."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False})
     sheet = workbook.add_worksheet(sheet_name[:31])
     header = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
@@ -56,7 +62,16 @@ def write_xlsx(
         sheet.set_column(col, col, column.width, text if column.personal_kind else None)
         sheet.write_string(0, col, str(column.header), header)
     count = 0
+    truncated = False
     for count, row in enumerate(rows, start=1):
+        if limit is not None and count > limit:
+            count = limit
+            truncated = True
+            note = _(
+                "Only the first %(n)s rows were exported; narrow the filter to export the rest."
+            ) % {"n": limit}
+            sheet.write_string(limit + 2, 0, note)
+            break
         for col, column in enumerate(columns):
             value = column.value(row)
             if column.personal_kind:
@@ -70,7 +85,7 @@ def write_xlsx(
                     sheet.write_number(count, col, cell)
     sheet.freeze_panes(1, 0)
     workbook.close()
-    return count
+    return count, truncated
 
 
 def xlsx_response(
@@ -91,7 +106,9 @@ def xlsx_response(
     reveal = user.can(REVEAL) and request.GET.get("reveal") == "1"
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115 - FileResponse closes it
     handle.close()
-    count = write_xlsx(handle.name, str(name), columns, rows, reveal)
+    count, truncated = write_xlsx(
+        handle.name, str(name), columns, rows, reveal, limit=settings.EXPORT_MAX_ROWS
+    )
     audit_record(
         by=user,
         action=AuditAction.EXPORT,
