@@ -10,7 +10,7 @@ class AuditFilterForm(forms.Form):
         label=_("Action"), required=False, choices=[("", _("All actions")), *AuditAction.choices]
     )
     object_type = forms.CharField(label=_("Record type"), required=False)
-    object_id = forms.CharField(label=_("Record id"), required=False)
+    object_id = forms.CharField(label=_("Record ID"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

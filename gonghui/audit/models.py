@@ -48,7 +48,7 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     # No foreign key: the row must outlive the account, and a cascade would be an update.
-    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True, db_index=True)
+    actor_id = models.BigIntegerField(_("user ID"), null=True, blank=True, db_index=True)
     actor_username = models.CharField(_("user"), max_length=150, blank=True, db_index=True)
     action = models.CharField(
         _("action"), max_length=16, choices=AuditAction.choices, db_index=True

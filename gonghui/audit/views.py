@@ -16,7 +16,7 @@ COLUMNS = [
     Column(gettext_lazy("User"), lambda e: e.actor_username),
     Column(gettext_lazy("Action"), lambda e: e.get_action_display()),
     Column(gettext_lazy("Record type"), lambda e: e.object_type),
-    Column(gettext_lazy("Record id"), lambda e: e.object_id),
+    Column(gettext_lazy("Record ID"), lambda e: e.object_id),
     Column(gettext_lazy("Record"), lambda e: e.object_repr, width=30),
     Column(gettext_lazy("Detail"), lambda e: e.detail, width=30),
     Column(gettext_lazy("Changes"), lambda e: str(e.changes), width=60),

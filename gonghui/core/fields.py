@@ -51,11 +51,11 @@ def _normalize_mobile_lenient(value: str) -> str:
 
 PERSONAL_KINDS: dict[str, PersonalKind] = {
     "id_number": PersonalKind(
-        "id_number", _("resident id number"), ids.normalize_id_number, ids.mask_id_number
+        "id_number", _("resident ID number"), ids.normalize_id_number, ids.mask_id_number
     ),
     "phone": PersonalKind("phone", _("phone number"), _normalize_mobile_lenient, ids.mask_mobile),
     "bank_account": PersonalKind("bank_account", _("bank account"), _strip, ids.mask_bank_account),
-    "name": PersonalKind("name", _("name"), str.strip, ids.mask_name),
+    "name": PersonalKind("name", _("full name"), str.strip, ids.mask_name),
     "text": PersonalKind("text", _("personal details"), str.strip, _mask_generic),
 }
 

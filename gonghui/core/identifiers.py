@@ -1,4 +1,4 @@
-"""Chinese identifiers: resident id numbers, unified social credit codes, mobile numbers, masks.
+"""Chinese identifiers: resident ID numbers, unified social credit codes, mobile numbers, masks.
 
 Pure Python (no database, no settings needed until a message is turned into text). Every
 user-facing message is a lazy translation with English source text, so the same error can be
@@ -251,7 +251,7 @@ def province_name(code2: str) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Resident id numbers (GB 11643-1999)
+# Resident ID numbers (GB 11643-1999)
 # --------------------------------------------------------------------------------------------
 
 # The weights as printed in GB 11643-1999; _id_check_char uses an equivalent shortcut.
@@ -286,7 +286,7 @@ def _id_check_char(first17: str) -> str:
 
 
 def resident_id_check_char(first17: str) -> str:
-    """The check character for the first 17 digits of an id number (GB 11643-1999)."""
+    """The check character for the first 17 digits of an ID number (GB 11643-1999)."""
     if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError("resident_id_check_char() needs exactly 17 ASCII digits")
     return _id_check_char(first17)
@@ -338,7 +338,7 @@ def _new_resident_id(
 
 
 def normalize_id_number(raw: str) -> str:
-    """Clean an id number without validating it.
+    """Clean an ID number without validating it.
 
     Removes all whitespace (including U+3000 and no-break spaces), hyphens and invisible
     characters, turns full-width digits and letters into ASCII and upper-cases (x -> X).
@@ -349,7 +349,7 @@ def normalize_id_number(raw: str) -> str:
 
 
 def _char_error(code: str) -> IdentifierError | None:
-    """The first character that cannot be in an id number, as an error; None if all are fine."""
+    """The first character that cannot be in an ID number, as an error; None if all are fine."""
     for position, char in enumerate(code, start=1):
         if "0" <= char <= "9":
             continue
@@ -359,7 +359,7 @@ def _char_error(code: str) -> IdentifierError | None:
             return IdentifierError(
                 _msg(
                     _(
-                        "X can only be the last (18th) character of an id number, "
+                        "X can only be the last (18th) character of an ID number, "
                         "but there is one at position %(position)d."
                     ),
                     position=position,
@@ -369,7 +369,7 @@ def _char_error(code: str) -> IdentifierError | None:
         if position == 18 and len(code) == 18:
             return IdentifierError(
                 _msg(
-                    _("The last character of an id number must be a digit or X, not “%(char)s”."),
+                    _("The last character of an ID number must be a digit or X, not “%(char)s”."),
                     char=char,
                 ),
                 "characters",
@@ -378,7 +378,7 @@ def _char_error(code: str) -> IdentifierError | None:
             _msg(
                 _(
                     "The character “%(char)s” at position %(position)d is not allowed: "
-                    "an id number has only digits, and X as its last character."
+                    "an ID number has only digits, and X as its last character."
                 ),
                 char=char,
                 position=position,
@@ -389,7 +389,7 @@ def _char_error(code: str) -> IdentifierError | None:
 
 
 def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentId:
-    """Validate a resident id number and read what it encodes.
+    """Validate a resident ID number and read what it encodes.
 
     Accepts the 18-character number and the 15-digit first-generation number (upgraded to 18
     characters). Raises ``IdentifierError`` saying exactly what is wrong. An area code missing
@@ -415,7 +415,7 @@ def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentId:
         raise IdentifierError(
             _msg(
                 _(
-                    "An id number cannot start with %(digits)s: the first two digits are the "
+                    "An ID number cannot start with %(digits)s: the first two digits are the "
                     "province where the card was first issued, and %(digits)s is not a "
                     "province code."
                 ),
@@ -485,13 +485,13 @@ def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentId:
 _ID_TAIL = frozenset("0123456789X")
 _ODD = frozenset("13579")
 _EXCEL_MESSAGE = _(
-    "Excel turned this id number into a number, and its last digits are lost. "
+    "Excel turned this ID number into a number, and its last digits are lost. "
     "Format the column as text in the spreadsheet, type or export the numbers again, "
     "and import the file again."
 )
 _EXCEL_000_MESSAGE = _(
     "The check character does not match and the number ends in 000: Excel probably turned the "
-    "id number into a number and replaced its last digits with zeros. Format the column as "
+    "ID number into a number and replaced its last digits with zeros. Format the column as "
     "text, export it again and import the file again."
 )
 
@@ -499,7 +499,7 @@ _EXCEL_000_MESSAGE = _(
 def _raise_shape_error(code: str) -> None:
     """Raise the error for a number that is not 17 digits + check char; return for 15 digits."""
     if not code:
-        raise IdentifierError(_("The id number is empty."), "empty")
+        raise IdentifierError(_("The ID number is empty."), "empty")
     if _looks_like_excel_number(code):
         raise IdentifierError(_EXCEL_MESSAGE, "excel_number")
     error = _char_error(code)
@@ -510,7 +510,7 @@ def _raise_shape_error(code: str) -> None:
     raise IdentifierError(
         _msg(
             _(
-                "The id number has %(count)d characters; 18 are expected "
+                "The ID number has %(count)d characters; 18 are expected "
                 "(or 15 for an old first-generation card)."
             ),
             count=len(code),
@@ -528,7 +528,7 @@ def is_valid_resident_id(raw: str) -> bool:
 
 
 def make_resident_id(area_code: str, birth_date: date, seq: int) -> str:
-    """A valid 18-character id number, for demo data and tests. Odd ``seq`` = male."""
+    """A valid 18-character ID number, for demo data and tests. Odd ``seq`` = male."""
     if len(area_code) != 6 or not (area_code.isascii() and area_code.isdigit()):
         raise ValueError("area_code must be 6 ASCII digits")
     if not 0 <= seq <= 999:
@@ -753,7 +753,7 @@ def normalize_mobile(raw: str) -> str:
             raise IdentifierError(
                 _msg(
                     _(
-                        "This is a number of another country (+%(country)s), not a Chinese "
+                        "This is a number from outside the Chinese mainland (+%(country)s), not a Chinese "
                         "mainland mobile number."
                     ),
                     country=country,

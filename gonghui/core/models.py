@@ -14,7 +14,7 @@ class CalendarDay(models.Model):
 
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("working day"))
-    name = models.CharField(_("holiday or reason"), max_length=32, blank=True)
+    name = models.CharField(_("holiday name or note"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("official calendar day")

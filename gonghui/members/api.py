@@ -15,7 +15,7 @@ from gonghui.core.scope import get_for_user
 from .models import Sex, Worker, WorkerType
 
 router = Router(tags=["workers"])
-SORTS = [Sort("name", "name", gettext_lazy("Name"))]
+SORTS = [Sort("name", "name", gettext_lazy("Full name"))]
 
 
 class WorkerOut(Schema):

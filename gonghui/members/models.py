@@ -26,11 +26,11 @@ class Worker(models.Model):
 
     scope_path = "organization__path"
 
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("full name"), max_length=64)
     # Pinyin initials ("zs" for 张三) and full pinyin, for search by the Latin keyboard.
     name_initials = models.CharField(max_length=32, blank=True, editable=False)
     name_pinyin = models.CharField(max_length=128, blank=True, editable=False)
-    id_number = PersonalDataField(_("resident id number"), kind="id_number")
+    id_number = PersonalDataField(_("resident ID number"), kind="id_number")
     id_number_hash = BlindIndexField(source="id_number", unique=True, null=True, default=None)
     phone = PersonalDataField(_("mobile phone"), kind="phone")
     phone_hash = BlindIndexField(source="phone")

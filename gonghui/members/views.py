@@ -13,14 +13,14 @@ from .forms import WorkerFilterForm
 from .models import Worker
 
 WORKER_SORTS = [
-    Sort("name", "name", gettext_lazy("Name")),
+    Sort("name", "name", gettext_lazy("Full name")),
     Sort("created", "created_at", gettext_lazy("Registered"), descending=True),
 ]
 
 WORKER_COLUMNS = [
-    Column(gettext_lazy("Name"), lambda w: w.name),
+    Column(gettext_lazy("Full name"), lambda w: w.name),
     Column(
-        gettext_lazy("Resident id number"),
+        gettext_lazy("Resident ID number"),
         lambda w: w.id_number,
         personal_kind="id_number",
         width=22,

@@ -21,7 +21,7 @@ class Notification(models.Model):
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -49,7 +49,7 @@ class OutboundMessage(models.Model):
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # The address is personal data for SMS; only its masked form is kept after sending.
-    to = models.CharField(_("to"), max_length=255)
+    to = models.CharField(_("recipient"), max_length=255)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

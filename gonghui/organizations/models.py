@@ -25,7 +25,7 @@ def path_segment(pk: int) -> str:
 
 class OrganizationKind(models.TextChoices):
     FEDERATION = "federation", _("Federation of trade unions")
-    TOWNSHIP = "township", _("Township or street union")
+    TOWNSHIP = "township", _("Township or subdistrict union")
     SECTOR = "sector", _("Sector union")
     PARK = "park", _("Park union")
     GRASSROOTS = "grassroots", _("Grassroots union")

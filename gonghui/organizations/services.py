@@ -68,7 +68,7 @@ def _clean(org: Organization) -> None:
     if org.parent is not None and not org.parent.is_active:
         errors.setdefault("parent", []).append(_("The parent organization is closed."))
     if org.kind == OrganizationKind.FEDERATION and not org.level:
-        errors.setdefault("level", []).append(_("Say which level this federation stands at."))
+        errors.setdefault("level", []).append(_("Choose the level of this federation."))
     if org.uscc:
         try:
             org.uscc = ids.parse_uscc(org.uscc)

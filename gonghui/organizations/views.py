@@ -28,7 +28,7 @@ ORG_SORTS = [
     Sort("tree", "path", gettext_lazy("Tree order")),
     Sort("name", "name", gettext_lazy("Name")),
     Sort("code", "code", gettext_lazy("Code")),
-    Sort("created", "created_at", gettext_lazy("Created"), descending=True),
+    Sort("created", "created_at", gettext_lazy("Creation time"), descending=True),
 ]
 
 ORG_COLUMNS = [

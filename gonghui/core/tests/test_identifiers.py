@@ -58,7 +58,7 @@ def mobile_error(raw: object) -> IdentifierError:
 
 
 # --------------------------------------------------------------------------------------------
-# Resident id numbers: valid input
+# Resident ID numbers: valid input
 # --------------------------------------------------------------------------------------------
 
 
@@ -194,13 +194,13 @@ def test_make_resident_id_builds_valid_numbers_and_refuses_bad_arguments():
 
 
 # --------------------------------------------------------------------------------------------
-# Resident id numbers: area codes, python-stdnum issue #442
+# Resident ID numbers: area codes, python-stdnum issue #442
 # --------------------------------------------------------------------------------------------
 
 
 def test_a_genuine_id_from_an_area_abolished_before_the_birth_year_is_accepted():
     # 110103 (Chongwen district) was merged into Dongcheng in 2010, yet ids carrying it with
-    # later birth dates exist (python-stdnum issue #442): an id number never changes.
+    # later birth dates exist (python-stdnum issue #442): an ID number never changes.
     number = ids.make_resident_id("110103", date(2015, 3, 1), 21)
     result = ids.parse_resident_id(number, today=TODAY)
 
@@ -266,7 +266,7 @@ def test_residence_permits_of_hong_kong_macao_and_taiwan_residents_are_accepted(
 
 
 # --------------------------------------------------------------------------------------------
-# Resident id numbers: rejections, each with its code and message
+# Resident ID numbers: rejections, each with its code and message
 # --------------------------------------------------------------------------------------------
 
 
@@ -274,8 +274,8 @@ def test_an_empty_id_number_is_refused():
     for raw in ("", "   ", "\u3000", None):
         error = id_error(raw)
         assert error.code == "empty"
-        assert str(error.message) == "The id number is empty."
-        assert str(error) == "The id number is empty."
+        assert str(error.message) == "The ID number is empty."
+        assert str(error) == "The ID number is empty."
         assert isinstance(error, ValueError)
 
 
@@ -283,7 +283,7 @@ def test_a_wrong_length_says_how_many_characters_were_given():
     error = id_error("36042619900101007")
     assert error.code == "length"
     assert str(error.message) == (
-        "The id number has 17 characters; 18 are expected (or 15 for an old first-generation card)."
+        "The ID number has 17 characters; 18 are expected (or 15 for an old first-generation card)."
     )
     assert "has 19 characters" in str(id_error("3604261990010100741").message)
     assert "has 16 characters" in str(id_error("3604269001010071").message)
@@ -293,7 +293,7 @@ def test_a_letter_or_symbol_in_the_digits_is_named_with_its_position():
     error = id_error("3604261990010100A4")
     assert error.code == "characters"
     assert str(error.message) == (
-        "The character “A” at position 17 is not allowed: an id number has only digits, "
+        "The character “A” at position 17 is not allowed: an ID number has only digits, "
         "and X as its last character."
     )
     assert "“号” at position 1" in str(id_error("号360426199001010074").message)
@@ -303,7 +303,7 @@ def test_an_x_anywhere_but_last_is_refused():
     error = id_error("36042619900101X074")
     assert error.code == "characters"
     assert str(error.message) == (
-        "X can only be the last (18th) character of an id number, but there is one at position 15."
+        "X can only be the last (18th) character of an ID number, but there is one at position 15."
     )
     assert id_error("360426900101X07").code == "characters"  # no X on 15-digit cards
 
@@ -311,12 +311,12 @@ def test_an_x_anywhere_but_last_is_refused():
 def test_a_last_character_other_than_a_digit_or_x_is_refused():
     error = id_error("36042619900101007Y")
     assert error.code == "characters"
-    assert str(error.message) == "The last character of an id number must be a digit or X, not “Y”."
+    assert str(error.message) == "The last character of an ID number must be a digit or X, not “Y”."
 
 
 def test_numbers_mangled_by_excel_are_explained():
     expected = (
-        "Excel turned this id number into a number, and its last digits are lost. "
+        "Excel turned this ID number into a number, and its last digits are lost. "
         "Format the column as text in the spreadsheet, type or export the numbers again, "
         "and import the file again."
     )
@@ -377,7 +377,7 @@ def test_a_number_outside_every_province_is_refused():
         error = id_error(number)
         assert error.code == "province", first2
         assert str(error.message) == (
-            f"An id number cannot start with {first2}: the first two digits are the province "
+            f"An ID number cannot start with {first2}: the first two digits are the province "
             f"where the card was first issued, and {first2} is not a province code."
         )
 
@@ -611,7 +611,7 @@ def test_a_number_of_another_country_is_refused_with_its_country_code():
     error = mobile_error("+1 415 555 0100")
     assert error.code == "country"
     assert str(error.message) == (
-        "This is a number of another country (+1), not a Chinese mainland mobile number."
+        "This is a number from outside the Chinese mainland (+1), not a Chinese mainland mobile number."
     )
     assert "(+852)" in str(mobile_error("+852 9123 4567").message)
     assert "(+44)" in str(mobile_error("0044 20 7946 0958").message)
