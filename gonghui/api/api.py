@@ -24,7 +24,35 @@ from gonghui.audit.services import audit_record
 from . import errors
 from .auth import BearerToken, SessionAuth
 
-api = NinjaAPI(
+class GonghuiAPI(NinjaAPI):
+    """Documents in the schema the error answers every operation can give, so that clients
+    (and schemathesis) know them: 401 without a valid token, 403 without the right, 404 for a
+    record outside the caller's scope, 422 for invalid input — all as ``ErrorOut``."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        texts = {
+            "401": "Not signed in: no valid bearer token",
+            "403": "Not allowed for this role, or locked out",
+            "404": "Not found, or outside the caller's scope",
+            "422": "Invalid input: each field and the reason",
+        }
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                codes = ["422"]
+                if operation.get("security"):
+                    codes += ["401", "403"]
+                if "{" in str(operation.get("parameters", "")) or any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    codes.append("404")
+                for code in codes:
+                    if code not in responses and int(code) not in responses:
+                        responses[code] = {"description": texts[code], **ref}
+        return schema
+
+
+api = GonghuiAPI(
     title="Gonghui API",
     version="1",
     description=(
