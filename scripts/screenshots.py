@@ -12,7 +12,15 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 SHOTS = [
     # (file, user, path, viewport, language)
@@ -34,7 +42,9 @@ def main(base: str, password: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for name, user, path, (width, height), language in SHOTS:
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, locale="zh-CN"
+            )
             context.add_cookies([{"name": "gonghui_language", "value": language, "url": base}])
             page = context.new_page()
             page.goto(base + "/accounts/login/")
@@ -43,7 +53,9 @@ def main(base: str, password: str) -> None:
             page.click("form.form button[type=submit]")
             page.wait_for_url("**/home/")
             if path == "@own-organization":
-                page.click("text=" + page.locator(".user-menu summary").inner_text()) if False else None
+                page.click(
+                    "text=" + page.locator(".user-menu summary").inner_text()
+                ) if False else None
                 page.goto(base + "/accounts/profile/")
                 page.click(".facts a")
             elif path == "@first-worker":

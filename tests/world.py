@@ -31,13 +31,15 @@ class World:
     township_staff: User
     union_chair: User
     outsider: User
+    admin_a: User  # every permission, at township A (as a county admin is, one level up)
+    admin_b: User
 
     def a_records(self):
         """Records that only the A side (and the county) may see, with a text that marks them."""
-        return [self.township_a, self.union_a, self.employer_a, self.worker_a]
+        return [self.township_a, self.union_a, self.employer_a, self.worker_a, self.township_staff]
 
     def b_records(self):
-        return [self.township_b, self.union_b, self.employer_b, self.worker_b]
+        return [self.township_b, self.union_b, self.employer_b, self.worker_b, self.outsider]
 
 
 def make_user(username: str, role: str, organization: Organization, **extra) -> User:
@@ -144,7 +146,11 @@ def build_world() -> World:
         county_admin=make_user("county_admin", Role.FEDERATION_ADMIN, county),
         auditor=make_user("auditor", Role.AUDITOR, county),
         mediator=make_user("mediator", Role.MEDIATOR, county),
-        township_staff=make_user("township_staff", Role.TOWNSHIP_STAFF, township_a),
+        township_staff=make_user(
+            "township_staff", Role.TOWNSHIP_STAFF, township_a, full_name="王东湖"
+        ),
         union_chair=make_user("union_chair", Role.GRASSROOTS_CHAIR, union_a),
-        outsider=make_user("outsider", Role.TOWNSHIP_STAFF, township_b),
+        outsider=make_user("outsider", Role.TOWNSHIP_STAFF, township_b, full_name="李西岭"),
+        admin_a=make_user("admin_a", Role.FEDERATION_ADMIN, township_a),
+        admin_b=make_user("admin_b", Role.FEDERATION_ADMIN, township_b),
     )

@@ -8,9 +8,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.scope import ScopedQuerySet, register_scoped
+
 from .roles import ROLE_PERMISSIONS, Role
 
 
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+@register_scoped
 class User(AbstractUser):
     """A staff account: one role at one organization, acting in that organization's subtree."""
 
@@ -27,7 +34,9 @@ class User(AbstractUser):
     phone = models.CharField(_("office phone"), max_length=32, blank=True)
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
 
-    objects = UserManager()
+    scope_path = "organization__path"
+
+    objects = ScopedUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -24,6 +24,7 @@ from gonghui.audit.services import audit_record
 from . import errors
 from .auth import BearerToken, SessionAuth
 
+
 class GonghuiAPI(NinjaAPI):
     """Documents in the schema the error answers every operation can give, so that clients
     (and schemathesis) know them: 401 without a valid token, 403 without the right, 404 for a
@@ -31,7 +32,9 @@ class GonghuiAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        ref = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        }
         texts = {
             "401": "Not signed in: no valid bearer token",
             "403": "Not allowed for this role, or locked out",
@@ -44,7 +47,9 @@ class GonghuiAPI(NinjaAPI):
                 codes = ["422"]
                 if operation.get("security"):
                     codes += ["401", "403"]
-                if "{" in str(operation.get("parameters", "")) or any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                if "{" in str(operation.get("parameters", "")) or any(
+                    p.get("in") == "path" for p in operation.get("parameters", [])
+                ):
                     codes.append("404")
                 for code in codes:
                     if code not in responses and int(code) not in responses:

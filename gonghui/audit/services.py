@@ -44,7 +44,13 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     """Concrete field values for before/after comparison; personal data only masked."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if field.name in {"updated_at", "created_at"} or field.name.endswith("_hash"):
+        # Password hashes and keyed hashes never go into the log; timestamps are the entry's own.
+        if field.name in {
+            "updated_at",
+            "created_at",
+            "password",
+            "last_login",
+        } or field.name.endswith("_hash"):
             continue
         value = getattr(obj, field.attname)
         if isinstance(field, PersonalDataField):

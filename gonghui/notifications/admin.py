@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from .models import OutboundMessage
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "channel", "to", "status", "attempts", "error")
+    list_filter = ("channel", "status")
+    readonly_fields = [f.name for f in OutboundMessage._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False
