@@ -51,8 +51,12 @@ class DemoContext:
 
 
 def run_seeders(ctx: DemoContext) -> None:
-    for path in SEEDERS:
-        import_string(path)(ctx)
+    from django.db import transaction
+
+    # One transaction: all of the demo or none of it, and SQLite writes it in one go.
+    with transaction.atomic():
+        for path in SEEDERS:
+            import_string(path)(ctx)
 
 
 # --- names ------------------------------------------------------------------------------

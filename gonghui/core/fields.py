@@ -43,6 +43,10 @@ def _mask_generic(value: str) -> str:
 
 
 def _normalize_mobile_lenient(value: str) -> str:
+    # Already 11 digits: nothing to normalize (validation is the services' job, not storage's),
+    # and this is the common case on every save and hash.
+    if len(value) == 11 and value.isascii() and value.isdigit():
+        return value
     try:
         return ids.normalize_mobile(value)
     except ids.IdentifierError:
