@@ -22,6 +22,7 @@ from gonghui.core.decorators import staff_view
 from gonghui.core.fields import hash_for, personal_fields
 from gonghui.core.scope import get_for_user, scoped_model
 from gonghui.members.models import Worker
+from gonghui.members.search import latin_query_filter, latin_query_ordering
 from gonghui.organizations.models import Employer, Organization
 
 logger = logging.getLogger("gonghui")
@@ -76,15 +77,10 @@ def search(request):
             results["employers"] = list(employers.filter(uscc=compact.upper())[:20])
         if not results["workers"] and not id_like and not phone_like:
             if compact.isascii() and compact.isalpha():
-                results["workers"] = list(
-                    workers.filter(name_initials__startswith=compact.lower())[:20]
-                )
-                if not results["workers"]:
-                    results["workers"] = list(
-                        workers.filter(name_pinyin__startswith=compact.lower())[:20]
-                    )
+                matches = workers.filter(**latin_query_filter(compact))
+                results["workers"] = list(matches.order_by(*latin_query_ordering())[:20])
             else:
-                results["workers"] = list(workers.filter(name__startswith=q)[:20])
+                results["workers"] = list(workers.filter(name__prefix=q)[:20])
         if not results["employers"]:
             results["employers"] = list(employers.filter(name__contains=q)[:20])
         results["organizations"] = list(

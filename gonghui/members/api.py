@@ -13,6 +13,7 @@ from gonghui.core.listing import Sort
 from gonghui.core.scope import get_for_user
 
 from .models import Sex, Worker, WorkerType
+from .search import latin_query_filter
 
 router = Router(tags=["workers"])
 SORTS = [Sort("name", "name", gettext_lazy("Full name"))]
@@ -64,9 +65,9 @@ def worker_list(request, filters: Query[WorkerFilters]):
     if filters.q:
         q = filters.q.strip()
         if q.isascii() and q.isalpha():
-            qs = qs.filter(name_initials__startswith=q.lower())
+            qs = qs.filter(**latin_query_filter(q))
         else:
-            qs = qs.filter(name__startswith=q)
+            qs = qs.filter(name__prefix=q)
     if filters.worker_type:
         qs = qs.filter(worker_type=filters.worker_type)
     if filters.employer_id is not None:

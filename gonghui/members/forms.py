@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import WorkerType
+from .search import latin_query_filter
 
 
 class WorkerFilterForm(forms.Form):
@@ -20,11 +21,9 @@ class WorkerFilterForm(forms.Form):
         q = (data["q"] or "").strip()
         if q:
             if q.isascii() and q.isalpha():
-                qs = qs.filter(name_initials__startswith=q.lower()) | qs.filter(
-                    name_pinyin__startswith=q.lower()
-                )
+                qs = qs.filter(**latin_query_filter(q))
             else:
-                qs = qs.filter(name__startswith=q)
+                qs = qs.filter(name__prefix=q)
         if data["worker_type"]:
             qs = qs.filter(worker_type=data["worker_type"])
         if data["organization"]:

@@ -67,8 +67,21 @@ class Worker(models.Model):
         indexes = [
             models.Index(fields=["organization", "name"]),
             models.Index(fields=["name", "id"]),
-            models.Index(fields=["name_initials"]),
-            models.Index(fields=["name_pinyin"]),
+            # Prefix search (the ``prefix`` lookup): PostgreSQL needs pattern operator classes
+            # for LIKE 'x%' under a non-C collation; other databases ignore opclasses.
+            models.Index(
+                fields=["name"], name="worker_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="worker_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_pinyin"],
+                name="worker_pinyin_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["employer"]),
             models.Index(fields=["worker_type"]),
         ]

@@ -60,3 +60,28 @@ def name_keys(name: str) -> tuple[str, str]:
             syllables.append(syllable)
     initials = "".join(s[0] for s in syllables if s)
     return initials[:32], "".join(syllables)[:128]
+
+
+def latin_query_filter(q: str) -> dict[str, str]:
+    """A Latin-letter query as one prefix condition: initials ("zs") or full pinyin ("zhangs").
+
+    One condition, not an OR of both, so the database can answer from one index. A query with
+    a vowel and at least three letters is read as pinyin; shorter or vowel-less ones as initials.
+    """
+    q = q.lower()
+    if len(q) >= 3 and any(v in q for v in "aeiouv"):
+        return {"name_pinyin__prefix": q}
+    return {"name_initials__prefix": q}
+
+
+def is_latin_query(q: str) -> bool:
+    q = q.strip()
+    return bool(q) and q.isascii() and q.isalpha()
+
+
+def latin_query_ordering():
+    """Sort a pinyin search's matches after filtering (see Listing.sort_after_filter)."""
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Concat
+
+    return [Concat(F("name"), Value(""), output_field=CharField()).asc(), "pk"]

@@ -11,6 +11,7 @@ from gonghui.core.scope import get_for_user
 
 from .forms import WorkerFilterForm
 from .models import Worker
+from .search import is_latin_query
 
 WORKER_SORTS = [
     Sort("name", "name", gettext_lazy("Full name")),
@@ -39,7 +40,12 @@ def worker_list(request):
     qs = Worker.objects.visible_to(request.user).select_related("employer", "organization")
     form = WorkerFilterForm(request.GET or None)
     qs = form.apply(qs, request.user) if request.GET else qs
-    listing = Listing(queryset=qs, params=request.GET, sorts=WORKER_SORTS)
+    listing = Listing(
+        queryset=qs,
+        params=request.GET,
+        sorts=WORKER_SORTS,
+        sort_after_filter=is_latin_query(request.GET.get("q", "")),
+    )
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             request=request,
