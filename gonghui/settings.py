@@ -242,6 +242,10 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "gonghui.core.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.locked_out"
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False

@@ -22,3 +22,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("gonghui.core.urls")),
 ]
+
+handler404 = "gonghui.core.errors.page_not_found"
+handler500 = "gonghui.core.errors.server_error"

@@ -54,14 +54,9 @@ def make_worker(
 ) -> Worker:
     import datetime as dt
 
-    from gonghui.members.search import name_keys
-
     number = ids.make_resident_id("360428", dt.date(1990, 1, 1), seq)
-    initials, pinyin = name_keys(name)
     return Worker.objects.create(
         name=name,
-        name_initials=initials,
-        name_pinyin=pinyin,
         id_number=number,
         phone=f"138{seq:08d}",
         sex="M" if seq % 2 else "F",

@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.audit.services import audit_create, audit_update, snapshot
+from gonghui.audit.admin_mixins import AuditedAdminMixin
 
 from .models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     list_display = ("username", "full_name", "role", "organization", "is_active", "last_login")
     list_filter = ("role", "is_active", "is_superuser")
     search_fields = ("username", "full_name", "organization__name")
@@ -37,17 +37,9 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
-    def save_model(self, request, obj, form, change):
-        before = snapshot(User.objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        if change:
-            audit_update(by=request.user, obj=obj, before=before, detail="admin")
-        else:
-            audit_create(by=request.user, obj=obj, detail="admin")
-
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
         "prefix",
         "user",

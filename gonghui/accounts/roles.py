@@ -24,14 +24,25 @@ EXPORT = "export"  # download lists as xlsx (audited)
 MANAGE_USERS = "manage_users"  # create accounts and set roles below one's organization
 VIEW_AUDIT = "view_audit"  # search the audit log of the subtree
 MANAGE_SETTINGS = "manage_settings"  # calendars, thresholds, rule tables
+MANAGE_ORGANIZATIONS = "manage_organizations"  # add, edit, close, re-open and move unions
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FEDERATION_ADMIN: frozenset(
-        {VIEW, CHANGE, REVEAL, EXPORT, MANAGE_USERS, VIEW_AUDIT, MANAGE_SETTINGS}
+        {
+            VIEW,
+            CHANGE,
+            REVEAL,
+            EXPORT,
+            MANAGE_USERS,
+            VIEW_AUDIT,
+            MANAGE_SETTINGS,
+            MANAGE_ORGANIZATIONS,
+        }
     ),
-    Role.FEDERATION_STAFF: frozenset({VIEW, CHANGE, REVEAL, EXPORT}),
-    Role.TOWNSHIP_STAFF: frozenset({VIEW, CHANGE, REVEAL, EXPORT}),
-    Role.GRASSROOTS_CHAIR: frozenset({VIEW, CHANGE, REVEAL, EXPORT}),
+    Role.FEDERATION_STAFF: frozenset({VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS}),
+    Role.TOWNSHIP_STAFF: frozenset({VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS}),
+    # A chair keeps their own union's details current; the level above founds and closes unions.
+    Role.GRASSROOTS_CHAIR: frozenset({VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS}),
     Role.MEDIATOR: frozenset({VIEW, CHANGE, REVEAL}),
     Role.AUDITOR: frozenset({VIEW, VIEW_AUDIT, EXPORT}),
 }

@@ -62,6 +62,13 @@ def user_create(
     return user
 
 
+def _check_target(by: User, target: User) -> None:
+    if target.is_superuser and not by.is_superuser:
+        raise PermissionDenied(
+            _("Only a system administrator can change a system administrator's account.")
+        )
+
+
 @transaction.atomic
 def user_update(
     *,
@@ -74,6 +81,7 @@ def user_update(
     email: str = "",
 ) -> User:
     target = User.objects.select_for_update().get(pk=user.pk)
+    _check_target(by, target)
     _check_manager(by, target.organization, target.role)
     _check_manager(by, organization, role)
     if target.pk == by.pk and (
@@ -98,6 +106,7 @@ def user_update(
 @transaction.atomic
 def user_set_password(*, by: User, user: User, password: str) -> User:
     target = User.objects.select_for_update().get(pk=user.pk)
+    _check_target(by, target)
     _check_manager(by, target.organization, target.role)
     try:
         validate_password(password, target)

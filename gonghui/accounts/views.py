@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gonghui.core.decorators import staff_view
+from gonghui.core.exports import Column, xlsx_response
 from gonghui.core.forms import add_service_errors
 from gonghui.core.listing import Listing, Sort
 from gonghui.core.scope import get_for_user
@@ -16,6 +17,18 @@ from . import services
 from .forms import PasswordResetForm, UserCreateForm, UserEditForm
 from .models import User
 from .roles import MANAGE_USERS
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """What a locked-out sign-in gets: JSON for the API, the explanation page for people."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        message = _("Too many failed sign-ins: this account is locked for a while.")
+        return JsonResponse(
+            {"detail": message, "errors": [{"field": "username", "message": message}]}, status=429
+        )
+    return render(request, "accounts/locked_out.html", status=429)
 
 
 class LoginView(auth_views.LoginView):
@@ -47,6 +60,20 @@ USER_SORTS = [
 ]
 
 
+USER_COLUMNS = [
+    Column(gettext_lazy("Username"), lambda u: u.username),
+    Column(gettext_lazy("Full name"), lambda u: u.full_name),
+    Column(gettext_lazy("Role"), lambda u: u.get_role_display(), width=24),
+    Column(
+        gettext_lazy("Organization"),
+        lambda u: u.organization.name if u.organization else "",
+        width=36,
+    ),
+    Column(gettext_lazy("Account active"), lambda u: u.is_active),
+    Column(gettext_lazy("Last sign-in"), lambda u: u.last_login),
+]
+
+
 @staff_view(permission=MANAGE_USERS)
 def user_list(request):
     qs = User.objects.visible_to(request.user).select_related("organization")
@@ -54,6 +81,15 @@ def user_list(request):
     if q:
         qs = qs.filter(username__icontains=q) | qs.filter(full_name__contains=q)
     listing = Listing(queryset=qs, params=request.GET, sorts=USER_SORTS)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            request=request,
+            name=_("Accounts"),
+            columns=USER_COLUMNS,
+            rows=listing.ordered().iterator(chunk_size=2000),
+            filters=request.GET.dict(),
+            object_type="accounts.user",
+        )
     return render(
         request, "accounts/user_list.html", {"listing": listing, "page": listing.page(), "q": q}
     )

@@ -40,11 +40,16 @@ class GonghuiAPI(NinjaAPI):
             "403": "Not allowed for this role, or locked out",
             "404": "Not found, or outside the caller's scope",
             "422": "Invalid input: each field and the reason",
+            "400": "The request body could not be read",
+            "429": "Too many failed sign-ins: locked for a while",
+            "415": "The body must be JSON",
         }
         for path_item in schema["paths"].values():
             for operation in path_item.values():
                 responses = operation.setdefault("responses", {})
-                codes = ["422"]
+                codes = ["422", "400"]
+                if not operation.get("security"):
+                    codes += ["415", "429"]
                 if operation.get("security"):
                     codes += ["401", "403"]
                 if "{" in str(operation.get("parameters", "")) or any(
@@ -100,14 +105,17 @@ class ErrorOut(Schema):
 @api.post(
     "/auth/token",
     auth=None,
-    response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: TokenOut, 401: ErrorOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     tags=["auth"],
 )
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (shown once; only its hash is kept)."""
+    if request.content_type != "application/json":
+        # Anything else would reach the lockout's form parsing and could slip past it.
+        raise HttpError(415, _("Send the credentials as JSON (Content-Type: application/json)."))
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        raise HttpError(403, _("Too many failed sign-ins: this account is locked for a while."))
+        raise HttpError(429, _("Too many failed sign-ins: this account is locked for a while."))
     if user is None:
         return 401, errors.error_body(
             _("Wrong username or password."),

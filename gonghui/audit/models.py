@@ -32,7 +32,8 @@ class AuditEntryQuerySet(models.QuerySet):
         raise AppendOnlyError("the audit log is append-only")
 
     def visible_to(self, user):
-        """Auditors and administrators see entries about their subtree, and their own acts."""
+        """Auditors and administrators see the entries about records of their subtree (and
+        sign-ins of its users)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models
 
 from gonghui.core.fields import PersonalDataField, mask
-from gonghui.core.middleware import current_request
+from gonghui.core.middleware import client_ip, current_request
 
 from .models import AuditAction, AuditEntry
 
@@ -78,7 +78,7 @@ def audit_record(
     request = request or current_request()
     ip = user_agent = None
     if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
+        ip = client_ip(request)
         user_agent = request.META.get("HTTP_USER_AGENT", "")[:255]
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
     return AuditEntry.objects.create(

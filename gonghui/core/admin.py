@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from gonghui.audit.admin_mixins import AuditedAdminMixin
+
 from . import calendar
 from .models import CalendarDay
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Next year's holidays and make-up working days, before the calendar package knows them."""
 
     list_display = ("date", "is_workday", "name")

@@ -73,8 +73,11 @@ def search(request):
                 results["workers"] = list(workers.filter(phone_hash=hash_for("phone", phone))[:20])
             except ids.IdentifierError as exc:
                 note = str(exc.message)
-        if len(compact) == 18 and not id_like:
+        if len(compact) == 18:
+            # A credit code can be all digits but its check character, like an ID number.
             results["employers"] = list(employers.filter(uscc=compact.upper())[:20])
+            if results["employers"]:
+                note = ""
         if not results["workers"] and not id_like and not phone_like:
             if compact.isascii() and compact.isalpha():
                 matches = workers.filter(**latin_query_filter(compact))

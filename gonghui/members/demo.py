@@ -8,7 +8,6 @@ from gonghui.core import identifiers as ids
 from gonghui.core.demo import DemoContext, person_name
 
 from .models import Worker, WorkerType
-from .search import name_keys
 
 MOBILE_PREFIXES = [
     "134",
@@ -94,7 +93,6 @@ def seed(ctx: DemoContext) -> None:
                     used_ids.add(number)
                     break
             name = person_name(rng)
-            initials, pinyin = name_keys(name)
             worker_type = rng.choices(
                 [
                     WorkerType.REGULAR,
@@ -107,8 +105,6 @@ def seed(ctx: DemoContext) -> None:
             batch.append(
                 Worker(
                     name=name,
-                    name_initials=initials,
-                    name_pinyin=pinyin,
                     id_number=number,
                     phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
                     sex="M" if sex_male else "F",

@@ -13,6 +13,7 @@ class WorkerFilterForm(forms.Form):
     organization = forms.IntegerField(
         label=_("Organization"), required=False, widget=forms.HiddenInput
     )
+    employer = forms.IntegerField(label=_("Employer"), required=False, widget=forms.HiddenInput)
 
     def apply(self, qs, user):
         if not self.is_valid():
@@ -26,6 +27,8 @@ class WorkerFilterForm(forms.Form):
                 qs = qs.filter(name__prefix=q)
         if data["worker_type"]:
             qs = qs.filter(worker_type=data["worker_type"])
+        if data["employer"]:
+            qs = qs.filter(employer_id=data["employer"])  # the scope still applies to qs
         if data["organization"]:
             from gonghui.core.scope import get_for_user
             from gonghui.organizations.models import Organization

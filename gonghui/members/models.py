@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.fields import BlindIndexField, PersonalDataField
 from gonghui.core.scope import ScopedManager, register_scoped
 
+from .search import PinyinKeyField
+
 
 class WorkerType(models.TextChoices):
     REGULAR = "regular", _("Regular employee")
@@ -28,8 +30,8 @@ class Worker(models.Model):
 
     name = models.CharField(_("full name"), max_length=64)
     # Pinyin initials ("zs" for 张三) and full pinyin, for search by the Latin keyboard.
-    name_initials = models.CharField(max_length=32, blank=True, editable=False)
-    name_pinyin = models.CharField(max_length=128, blank=True, editable=False)
+    name_initials = PinyinKeyField(max_length=32, source="name", part="initials")
+    name_pinyin = PinyinKeyField(max_length=128, source="name", part="full")
     id_number = PersonalDataField(_("resident ID number"), kind="id_number")
     id_number_hash = BlindIndexField(source="id_number", unique=True, null=True, default=None)
     phone = PersonalDataField(_("mobile phone"), kind="phone")

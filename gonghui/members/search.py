@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.db import models
 from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading as a surname differs from their common reading (pypinyin reads
@@ -85,3 +86,27 @@ def latin_query_ordering():
     from django.db.models.functions import Concat
 
     return [Concat(F("name"), Value(""), output_field=CharField()).asc(), "pk"]
+
+
+class PinyinKeyField(models.CharField):
+    """Pinyin initials or full pinyin of another field, kept current on every save and bulk
+    insert (like a keyed hash, it is derived data, never typed in)."""
+
+    def __init__(self, *args, source: str = "name", part: str = "initials", **kwargs):
+        self.source, self.part = source, part
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, part=self.part)
+        for key in ("blank", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        initials, full = name_keys(getattr(model_instance, self.source) or "")
+        value = initials if self.part == "initials" else full
+        setattr(model_instance, self.attname, value)
+        return value

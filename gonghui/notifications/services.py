@@ -48,10 +48,27 @@ def sms_send(*, phone: str, text: str) -> OutboundMessage:
     return message
 
 
-def _enqueue_delivery(message_id: int) -> None:
+MAX_ATTEMPTS = 5
+
+
+def _enqueue_delivery(message_id: int, attempt: int = 0) -> None:
+    """Queue a delivery after commit; a retry waits 1, 2, 4, 8 minutes (when the queue can
+    defer tasks; the immediate test backend cannot, and there a failure stays failed)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from .tasks import deliver_message
 
-    transaction.on_commit(lambda: deliver_message.enqueue(message_id))
+    def enqueue():
+        task = deliver_message
+        if attempt and task.get_backend().supports_defer:
+            task = task.using(run_after=timezone.now() + dt.timedelta(minutes=2 ** (attempt - 1)))
+        elif attempt:
+            return
+        task.enqueue(message_id)
+
+    transaction.on_commit(enqueue)
 
 
 def message_deliver(*, message_id: int) -> OutboundMessage:
@@ -76,6 +93,8 @@ def message_deliver(*, message_id: int) -> OutboundMessage:
         except Exception as exc:  # the gateway's failure is recorded and retried, not lost
             message.status = OutboundMessage.Status.FAILED
             message.error = str(exc)[:255]
+            if message.attempts < MAX_ATTEMPTS:
+                _enqueue_delivery(message.pk, attempt=message.attempts)
         else:
             message.status = OutboundMessage.Status.SENT
             message.sent_at = timezone.now()

@@ -1,14 +1,28 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FederationLevel, Industry, OrganizationKind, OrganizationStatus, Ownership
+from .models import (
+    GRASSROOTS_KINDS,
+    FederationLevel,
+    Industry,
+    OrganizationKind,
+    OrganizationStatus,
+    Ownership,
+)
 
 
 class OrganizationFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or code"), required=False)
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *OrganizationKind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[
+            ("", _("All kinds")),
+            ("grassroots_all", _("All grassroots unions (own and joint)")),
+            *OrganizationKind.choices,
+        ],
     )
+    within = forms.IntegerField(required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *OrganizationStatus.choices]
     )
@@ -21,8 +35,14 @@ class OrganizationFilterForm(forms.Form):
         if data["q"]:
             q = data["q"].strip()
             qs = qs.filter(name__contains=q) | qs.filter(code__iexact=q)
-        if data["kind"]:
+        if data["kind"] == "grassroots_all":
+            qs = qs.filter(kind__in=GRASSROOTS_KINDS)
+        elif data["kind"]:
             qs = qs.filter(kind=data["kind"])
+        if data["within"]:
+            # the subtree of one organization, itself excluded; ids outside the scope match nothing
+            parent = qs.model.objects.filter(pk=data["within"]).first()
+            qs = qs.within(parent).exclude(pk=parent.pk) if parent else qs.none()
         if data["status"]:
             qs = qs.filter(status=data["status"])
         if data["region_code"]:
@@ -66,6 +86,7 @@ class EmployerFilterForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"), required=False, choices=[("", _("All")), *Industry.choices]
     )
+    organization = forms.IntegerField(required=False, widget=forms.HiddenInput)
     has_union = forms.ChoiceField(
         label=_("Union"),
         required=False,
@@ -83,6 +104,11 @@ class EmployerFilterForm(forms.Form):
                 if len(q) == 18 and q.isalnum()
                 else qs.filter(name__contains=q)
             )
+        if data["organization"]:
+            from .models import Organization
+
+            org = Organization.objects.filter(pk=data["organization"]).first()
+            qs = qs.within(org) if org else qs.none()
         if data["ownership"]:
             qs = qs.filter(ownership=data["ownership"])
         if data["industry"]:

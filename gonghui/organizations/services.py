@@ -12,7 +12,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.roles import CHANGE
+from gonghui.accounts.roles import MANAGE_ORGANIZATIONS
 from gonghui.audit.services import audit_create, audit_record, audit_update, snapshot
 from gonghui.core import identifiers as ids
 
@@ -29,8 +29,8 @@ def _require_change(by, organization: Organization | None) -> None:
     """The actor may change records at ``organization`` (or anywhere, for None: superusers)."""
     if by is None:
         return  # system actions: seeding, imports run by the administrator's shell
-    if not by.can(CHANGE):
-        raise PermissionDenied(_("Your role may not change records."))
+    if not by.can(MANAGE_ORGANIZATIONS):
+        raise PermissionDenied(_("Your role may not change organizations."))
     if by.is_superuser:
         return
     if organization is None or not organization.path.startswith(by.scope_prefix):

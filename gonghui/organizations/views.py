@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from gonghui.accounts.roles import CHANGE
+from gonghui.accounts.roles import MANAGE_ORGANIZATIONS
 from gonghui.core.decorators import staff_view
 from gonghui.core.exports import Column, xlsx_response
 from gonghui.core.forms import add_service_errors
@@ -95,12 +95,12 @@ def organization_detail(request, pk: int):
         "subtree_employers": subtree_employers,
         "subtree_orgs": org.descendants().count(),
         "staff_users": org.users.filter(is_active=True).order_by("username"),
-        "can_change": request.user.can(CHANGE),
+        "can_change": request.user.can(MANAGE_ORGANIZATIONS),
     }
     return render(request, "organizations/organization_detail.html", context)
 
 
-@staff_view(scope_model=Organization, permission=CHANGE)
+@staff_view(scope_model=Organization, permission=MANAGE_ORGANIZATIONS)
 @require_http_methods(["GET", "POST"])
 def organization_create_child(request, pk: int):
     parent = get_for_user(Organization, request.user, pk=pk)
@@ -124,7 +124,7 @@ def organization_create_child(request, pk: int):
     )
 
 
-@staff_view(scope_model=Organization, permission=CHANGE)
+@staff_view(scope_model=Organization, permission=MANAGE_ORGANIZATIONS)
 @require_http_methods(["GET", "POST"])
 def organization_edit(request, pk: int):
     org = get_for_user(Organization, request.user, pk=pk)
@@ -147,7 +147,7 @@ def organization_edit(request, pk: int):
     )
 
 
-@staff_view(scope_model=Organization, permission=CHANGE)
+@staff_view(scope_model=Organization, permission=MANAGE_ORGANIZATIONS)
 @require_http_methods(["GET", "POST"])
 def organization_close(request, pk: int):
     org = get_for_user(Organization, request.user, pk=pk)
@@ -165,7 +165,7 @@ def organization_close(request, pk: int):
     return render(request, "organizations/organization_close.html", {"form": form, "org": org})
 
 
-@staff_view(scope_model=Organization, permission=CHANGE)
+@staff_view(scope_model=Organization, permission=MANAGE_ORGANIZATIONS)
 @require_http_methods(["POST"])
 def organization_reopen(request, pk: int):
     org = get_for_user(Organization, request.user, pk=pk)

@@ -95,3 +95,43 @@ def test_a_password_reset_is_audited_without_the_hash(world):
     assert world.township_staff.check_password("another-long-pass-88")
     entry = AuditEntry.objects.get(detail="password reset")
     assert entry.changes == {"password": ["***", "***"]}
+
+
+@pytest.mark.django_db
+def test_a_federation_administrator_cannot_touch_a_system_administrators_account(world):
+    root = User.objects.create_superuser("root", password="root-password-123456")
+    root.organization = world.union_a
+    root.save()
+    with pytest.raises(PermissionDenied):
+        services.user_set_password(by=world.county_admin, user=root, password="taken-over-12345")
+    root.refresh_from_db()
+    assert root.check_password("root-password-123456")
+
+
+@pytest.mark.django_db
+def test_changes_in_the_administration_site_are_audited(world):
+    root = User.objects.create_superuser("root", password="root-password-123456")
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        f"/admin/accounts/user/{world.township_staff.pk}/password/",
+        {
+            "password1": "new-admin-set-pass-99",
+            "password2": "new-admin-set-pass-99",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(
+        object_type="accounts.user", object_id=str(world.township_staff.pk)
+    ).latest("id")
+    assert entry.actor_username == "root" and entry.detail.startswith("admin:")
+
+
+@pytest.mark.django_db
+def test_the_accounts_list_exports_to_excel(world):
+    client = Client()
+    client.force_login(world.county_admin)
+    response = client.get("/accounts/users/", {"format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AuditEntry.objects.filter(action="export", object_type="accounts.user").exists()

@@ -177,3 +177,47 @@ def test_an_auditor_cannot_write_through_the_api(world):
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_token_request_that_is_not_json_is_refused_before_any_password_check(world):
+    from axes.models import AccessAttempt
+
+    for _ in range(3):
+        response = Client().post(
+            "/api/v1/auth/token",
+            '{"username": "township_staff", "password": "wrong"}',
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 415
+    assert not AccessAttempt.objects.exists()
+    correct = Client().post(
+        "/api/v1/auth/token",
+        f'{{"username": "township_staff", "password": "{PASSWORD}"}}',
+        content_type="multipart/form-data",
+    )
+    assert correct.status_code == 415  # the right password is not confirmed either
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_lock_the_api_sign_in_with_a_json_answer(world, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            "/api/v1/auth/token",
+            {"username": "township_staff", "password": "wrong"},
+            content_type="application/json",
+        )
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "township_staff", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["field"] == "username"
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_answers_json(world):
+    response = api_client(world.township_staff).get("/api/v1/workers/null,null")
+    assert response.status_code == 404
+    assert response.json()["detail"]

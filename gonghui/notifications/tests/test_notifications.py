@@ -79,3 +79,22 @@ def test_with_the_database_queue_a_worker_process_delivers_the_message(settings)
     message.refresh_from_db()
     assert message.status == "sent"
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_sms_is_retried_later_on_the_database_queue(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "notifications"],
+        }
+    }
+    settings.SMS_BACKEND = "gonghui.notifications.tests.test_notifications.BrokenBackend"
+    message = services.sms_send(phone="13812345678", text="重试测试")
+    services.message_deliver(message_id=message.pk)
+    retry = DBTaskResult.objects.filter(status="READY").order_by("-enqueued_at").first()
+    assert retry is not None and retry.run_after is not None  # waits before trying again
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("failed", 1)

@@ -167,3 +167,36 @@ def test_the_web_form_creates_an_organization_and_audits_it(world):
     assert AuditEntry.objects.filter(
         action="create", object_type="organizations.organization", object_id=str(org.pk)
     ).exists()
+
+
+@pytest.mark.django_db
+def test_a_mediator_cannot_change_organizations(world):
+    with pytest.raises(PermissionDenied):
+        services.organization_update(by=world.mediator, organization=world.union_a, name="x")
+
+
+@pytest.mark.django_db
+def test_the_top_federation_is_created_from_the_command_line():
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command(
+        "create_federation",
+        code="GH360000",
+        name="江西省总工会",
+        level="province",
+        region_code="360000",
+        stdout=out,
+    )
+    assert Organization.objects.get(code="GH360000").path and "江西省总工会" in out.getvalue()
+    with pytest.raises(CommandError, match="region_code"):
+        call_command(
+            "create_federation",
+            code="GHX",
+            name="x",
+            level="county",
+            region_code="12",
+            stdout=io.StringIO(),
+        )
