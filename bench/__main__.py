@@ -34,6 +34,13 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Pages are requested in-process; the hashed-name manifest exists only after collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.core.management import call_command
     from django.db import connection
 

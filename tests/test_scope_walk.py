@@ -239,3 +239,26 @@ def test_the_county_sees_both_townships(world: World):
     body = client.get("/organizations/").content.decode()
     for marker in side_markers(world.a_records()[:2] + world.b_records()[:2]):
         assert marker in body
+
+
+@pytest.mark.django_db
+def test_with_two_trees_in_one_instance_each_top_sees_only_its_own(world: World):
+    """The whole-tree shortcut of visible_to applies only while there is one tree."""
+    from gonghui.members.models import Worker
+    from gonghui.organizations.services import organization_create
+    from tests.world import make_employer, make_user, make_worker
+
+    other = organization_create(
+        by=None,
+        parent=None,
+        code="GH360429",
+        name="湖口县总工会",
+        kind="federation",
+        level="county",
+        region_code="360429",
+    )
+    stranger = make_worker("王湖口", other, make_employer("湖口某公司", other, None, 9), 99)
+    assert stranger not in Worker.objects.visible_to(world.county_admin)
+    assert world.worker_a in Worker.objects.visible_to(world.county_admin)
+    other_admin = make_user("other_admin", "federation_admin", other)
+    assert list(Worker.objects.visible_to(other_admin)) == [stranger]
