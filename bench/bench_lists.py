@@ -70,13 +70,11 @@ def run(quick: bool = False) -> None:
 
     # the list's query alone: ORM against raw SQL
     prefix = admin.organization.path
-    orm = (
-        lambda: list(  # noqa: E731
-            Worker.objects.visible_to(admin)
-            .select_related("employer", "organization")
-            .order_by("name", "pk")[:51]
-        )
-    )
+
+    def orm():
+        qs = Worker.objects.visible_to(admin).select_related("employer", "organization")
+        return list(qs.order_by("name", "pk")[:51])
+
     sql = """SELECT w.id, w.name, w.id_number, w.phone, w.worker_type, e.name, o.name
                FROM members_worker w
                LEFT JOIN organizations_employer e ON e.id = w.employer_id
