@@ -49,7 +49,14 @@ def staff_urls():
 
 
 def side_markers(records) -> list[str]:
-    return [str(r) for r in records]
+    """Texts that mark one side: a record's own name where it has one (a page shows it plain),
+    else its string form."""
+    markers = []
+    for record in records:
+        name = getattr(record, "name", None)
+        markers.append(name if isinstance(name, str) and name else str(record))
+    # the twin worker of the duplicate pair shares a name with the side's worker: fine, same side
+    return sorted(set(markers))
 
 
 def fill(route: str, pk: int, extra: dict[str, str] | None = None) -> str:

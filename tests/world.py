@@ -33,13 +33,29 @@ class World:
     outsider: User
     admin_a: User  # every permission, at township A (as a county admin is, one level up)
     admin_b: User
+    extra_a: list = None  # registry records of each side (memberships, cadres, imports, …)
+    extra_b: list = None
 
     def a_records(self):
         """Records that only the A side (and the county) may see, with a text that marks them."""
-        return [self.township_a, self.union_a, self.employer_a, self.worker_a, self.township_staff]
+        return [
+            self.township_a,
+            self.union_a,
+            self.employer_a,
+            self.worker_a,
+            self.township_staff,
+            *(self.extra_a or []),
+        ]
 
     def b_records(self):
-        return [self.township_b, self.union_b, self.employer_b, self.worker_b, self.outsider]
+        return [
+            self.township_b,
+            self.union_b,
+            self.employer_b,
+            self.worker_b,
+            self.outsider,
+            *(self.extra_b or []),
+        ]
 
 
 def make_user(username: str, role: str, organization: Organization, **extra) -> User:
@@ -80,6 +96,96 @@ def make_employer(
         organization=organization,
         union=union,
     )
+
+
+def registry_records(
+    side: str,
+    township: Organization,
+    union: Organization,
+    employer: Employer,
+    worker: Worker,
+    seq: int,
+) -> list:
+    """One record of each registry model on one side, each with a name that marks the side."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from gonghui.members.models import (
+        DuplicateCandidate,
+        ImportJob,
+        JoinApplication,
+        Membership,
+        MembershipTransfer,
+        PortalAccount,
+    )
+    from gonghui.organizations.models import Cadre, Election, FoundingRecord
+
+    second_union = organization_create(
+        by=None,
+        parent=township,
+        code=f"GH360428G9{seq}",
+        name=f"{side}方第二工会",
+        kind="grassroots",
+        region_code="360428",
+    )
+    membership = Membership.objects.create(
+        worker=worker, union=union, joined_on=dt.date(2015, 5, 1), card_number=f"36042800{seq}"
+    )
+    transfer = MembershipTransfer.objects.create(
+        membership=membership,
+        worker=worker,
+        from_union=union,
+        to_union=second_union,
+        reason=f"{side}方调动",
+    )
+    twin = make_worker(f"{worker.name}", second_union, None, seq + 500)
+    a, b = sorted([worker, twin], key=lambda w: w.pk)
+    duplicate = DuplicateCandidate.objects.create(worker_a=a, worker_b=b, reason="same_name_birth")
+    account = PortalAccount.objects.create(phone=f"139{seq:08d}")
+    application = JoinApplication.objects.create(
+        account=account,
+        kind="join",
+        union=union,
+        name=f"{side}方申请人",
+        id_number=ids.make_resident_id("360428", dt.date(1995, 3, 3), seq),
+        phone=f"139{seq:08d}",
+    )
+    election = Election.objects.create(
+        organization=union,
+        held_on=dt.date(2022, 5, 1),
+        kind="regular",
+        term_years=5,
+        members_total=100,
+        members_voting=90,
+    )
+    cadre = Cadre.objects.create(
+        organization=union,
+        name=f"{side}方主席",
+        position="chair",
+        term_start=dt.date(2022, 5, 1),
+        term_end=dt.date(2027, 4, 30),
+        election=election,
+    )
+    founding = FoundingRecord.objects.create(
+        organization=union, founded_on=dt.date(2010, 1, 1), founding_members=30
+    )
+    job = ImportJob.objects.create(
+        organization=township,
+        original_name=f"{side}方花名册.xlsx",
+        file=ContentFile(b"x", name=f"{side}.xlsx"),
+    )
+    return [
+        second_union,
+        membership,
+        transfer,
+        duplicate,
+        application,
+        election,
+        cadre,
+        founding,
+        job,
+    ]
 
 
 def build_world() -> World:
@@ -128,7 +234,7 @@ def build_world() -> World:
     employer_b = make_employer("乙方纺织有限公司", union_b, union_b, 2)
     worker_a = make_worker("张三丰", union_a, employer_a, 11)
     worker_b = make_worker("李四海", union_b, employer_b, 22)
-    return World(
+    world = World(
         county=county,
         township_a=township_a,
         township_b=township_b,
@@ -149,3 +255,6 @@ def build_world() -> World:
         admin_a=make_user("admin_a", Role.FEDERATION_ADMIN, township_a),
         admin_b=make_user("admin_b", Role.FEDERATION_ADMIN, township_b),
     )
+    world.extra_a = registry_records("甲", township_a, union_a, employer_a, worker_a, 31)
+    world.extra_b = registry_records("乙", township_b, union_b, employer_b, worker_b, 42)
+    return world

@@ -22,6 +22,8 @@ def scope_path_of(obj: models.Model | None) -> str:
     lookup = getattr(type(obj), "scope_path", None)
     if not lookup:
         return ""
+    if isinstance(lookup, tuple):  # several owners: the entry is filed under the first
+        lookup = lookup[0]
     value: Any = obj
     for part in lookup.split("__"):
         value = getattr(value, part, None)

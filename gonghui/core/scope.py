@@ -28,12 +28,21 @@ class ScopedQuerySet(models.QuerySet):
             # The whole tree: no filter, so the database can walk the sort index directly
             # instead of joining every record to its organization first.
             return self
-        lookup = self.model.scope_path
-        return self.filter(**{f"{lookup}__subtree": prefix})
+        return self.filter(_scope_q(self.model, prefix))
 
     def within(self, organization) -> ScopedQuerySet:
         """Records of one organization's subtree (used for drill-down inside a user's scope)."""
-        return self.filter(**{f"{self.model.scope_path}__subtree": organization.path})
+        return self.filter(_scope_q(self.model, organization.path))
+
+
+def _scope_q(model, prefix: str) -> models.Q:
+    """``scope_path`` names one lookup, or a tuple of them for a record that belongs to two
+    organizations at once (a transfer is seen by the union it leaves and the one it joins)."""
+    lookups = model.scope_path if isinstance(model.scope_path, tuple) else (model.scope_path,)
+    condition = models.Q()
+    for lookup in lookups:
+        condition |= models.Q(**{f"{lookup}__subtree": prefix})
+    return condition
 
 
 def _is_only_root(organization) -> bool:

@@ -217,6 +217,8 @@ class Employer(models.Model):
     region_code = models.CharField(_("region code"), max_length=12)
     address = models.CharField(_("address"), max_length=255, blank=True)
     headcount = models.PositiveIntegerField(_("workers employed"), default=0)
+    # {"regular": n, "migrant": n, "dispatched": n, "platform": n} as the employer reports it
+    headcount_by_type = models.JSONField(_("workers by type"), default=dict, blank=True)
     # The organization responsible for the employer's records: its own or joint grassroots
     # union when it has one, else the township union of its location.
     organization = models.ForeignKey(
@@ -254,3 +256,134 @@ class Employer(models.Model):
     @property
     def has_union(self) -> bool:
         return self.union_id is not None
+
+
+class FoundingRecord(models.Model):
+    """How a union was founded (Trade Union Law art. 11: 25 or more members form a committee,
+    fewer may elect an organizer; the higher union approves)."""
+
+    scope_path = "organization__path"
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="founding"
+    )
+    founded_on = models.DateField(_("founding date"))
+    founding_members = models.PositiveIntegerField(_("founding members"))
+    approved_by = models.CharField(_("approved by"), max_length=128, blank=True)
+    approval_number = models.CharField(_("approval document number"), max_length=64, blank=True)
+    first_committee = models.TextField(
+        _("first committee"), blank=True, help_text=_("One name and position per line")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("founding record")
+        verbose_name_plural = _("founding records")
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.founded_on}"
+
+
+register_scoped(FoundingRecord)
+
+
+class ElectionKind(models.TextChoices):
+    FOUNDING = "founding", _("Founding election")
+    REGULAR = "regular", _("Re-election at the end of a term")
+    BY_ELECTION = "by_election", _("By-election")
+
+
+class Election(models.Model):
+    """A union's election of its committee (terms of 3 or 5 years, Trade Union Law art. 15)."""
+
+    scope_path = "organization__path"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="elections"
+    )
+    held_on = models.DateField(_("held on"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ElectionKind.choices)
+    term_years = models.PositiveSmallIntegerField(_("term in years"), default=5)
+    members_total = models.PositiveIntegerField(_("members entitled to vote"), default=0)
+    members_voting = models.PositiveIntegerField(_("members who voted"), default=0)
+    approved_by = models.CharField(_("approved by"), max_length=128, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+        ordering = ["-held_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(members_voting__lte=models.F("members_total")),
+                name="election_voters_within_members",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.held_on}"
+
+
+register_scoped(Election)
+
+
+class CadrePosition(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice-chair")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    ORGANIZER = "organizer", _("Union organizer")
+    FUNDS_AUDITOR = "funds_auditor", _("Chair of the funds audit committee")
+    WOMEN_WORKERS = "women_workers", _("Chair of the women workers' committee")
+
+
+class Cadre(models.Model):
+    """An officer of a union and one term in that office."""
+
+    scope_path = "organization__path"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cadres")
+    worker = models.ForeignKey(
+        "members.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cadre_terms",
+    )
+    name = models.CharField(_("full name"), max_length=64)
+    position = models.CharField(_("position"), max_length=24, choices=CadrePosition.choices)
+    rank = models.CharField(_("rank"), max_length=32, blank=True, help_text=_("e.g. 副科级"))
+    full_time = models.BooleanField(_("full-time"), default=False)
+    term_start = models.DateField(_("term start"))
+    term_end = models.DateField(_("term end"))
+    election = models.ForeignKey(
+        Election, on_delete=models.SET_NULL, null=True, blank=True, related_name="cadres"
+    )
+    ended_on = models.DateField(_("left office on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("union cadre")
+        verbose_name_plural = _("union cadres")
+        ordering = ["organization", "position", "name"]
+        indexes = [
+            models.Index(fields=["term_end"]),
+            models.Index(fields=["organization", "position"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__gt=models.F("term_start")), name="cadre_term_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.get_position_display()}"
+
+
+register_scoped(Cadre)

@@ -81,6 +81,8 @@ def test_exports_are_audited_with_their_filter_and_row_count(world):
     response = client.get("/workers/", {"format": "xlsx", "worker_type": "regular"})
     assert response.status_code == 200
     entry = AuditEntry.objects.get(action="export")
-    assert entry.changes["rows"] == 2
+    from gonghui.members.models import Worker
+
+    assert entry.changes["rows"] == Worker.objects.filter(worker_type="regular").count() > 0
     assert entry.changes["filters"]["worker_type"] == "regular"
     assert entry.changes["personal_data"] == "masked"

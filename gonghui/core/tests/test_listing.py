@@ -74,7 +74,7 @@ def test_a_tampered_cursor_is_ignored_not_an_error():
 def test_list_pages_do_not_count_every_row(many, world, django_assert_max_num_queries):
     client = Client()
     client.force_login(world.county_admin)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get("/organizations/", {"sort": "name"})
     assert response.status_code == 200
     from django.db import connection
