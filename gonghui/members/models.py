@@ -386,6 +386,9 @@ class OneTimeCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"code {self.pk} until {self.expires_at:%H:%M}"
+
 
 class DuplicateStatus(models.TextChoices):
     OPEN = "open", _("To review")
