@@ -35,3 +35,60 @@ class WorkerFilterForm(forms.Form):
 
             qs = qs.within(get_for_user(Organization, user, pk=data["organization"]))
         return qs
+
+
+class WorkerForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=64)
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=32)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    worker_type = forms.ChoiceField(label=_("Worker type"), choices=WorkerType.choices)
+    employer = forms.ModelChoiceField(label=_("Employer"), queryset=None, required=False)
+    union = forms.ModelChoiceField(
+        label=_("Join the grassroots union"),
+        queryset=None,
+        required=False,
+        help_text=_("Leave empty to register the worker without membership."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from gonghui.organizations.models import Employer, Organization
+
+        self.fields["employer"].queryset = Employer.objects.visible_to(user).order_by("name")
+        self.fields["union"].queryset = (
+            Organization.objects.visible_to(user).grassroots().active().order_by("name")
+        )
+
+
+class MembershipEndForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("How the membership ends"),
+        choices=[
+            ("lapsed", _("Lapsed")),
+            ("retired", _("Retired")),
+            ("deceased", _("Deceased")),
+            ("left", _("Left the union")),
+        ],
+    )
+    ended_on = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class TransferRequestForm(forms.Form):
+    to_union = forms.ModelChoiceField(label=_("New grassroots union"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from gonghui.organizations.models import Organization
+
+        # The receiving union may be anywhere in the instance: membership follows the job.
+        self.fields["to_union"].queryset = (
+            Organization.objects.grassroots().active().order_by("name")
+        )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note on the decision"), max_length=200, required=False)

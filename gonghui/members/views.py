@@ -1,16 +1,36 @@
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
+from gonghui.accounts.roles import CHANGE
 from gonghui.core.decorators import staff_view
 from gonghui.core.exports import Column, xlsx_response
+from gonghui.core.forms import add_service_errors
 from gonghui.core.listing import Listing, Sort
 from gonghui.core.scope import get_for_user
 
-from .forms import WorkerFilterForm
-from .models import Worker
+from . import services
+from .forms import (
+    DecisionForm,
+    MembershipEndForm,
+    TransferRequestForm,
+    WorkerFilterForm,
+    WorkerForm,
+)
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    Membership,
+    MembershipTransfer,
+    TransferStatus,
+    Worker,
+)
 from .search import is_latin_query
 
 WORKER_SORTS = [
@@ -65,6 +85,199 @@ def worker_list(request):
 @staff_view(scope_model=Worker)
 def worker_detail(request, pk: int):
     worker = get_for_user(
-        Worker.objects.select_related("employer", "organization"), request.user, pk=pk
+        Worker.objects.select_related("employer", "organization", "dispatching_employer"),
+        request.user,
+        pk=pk,
     )
-    return render(request, "members/worker_detail.html", {"worker": worker})
+    memberships = worker.memberships.select_related("union").order_by("-joined_on", "-id")
+    events = worker.membership_events.select_related("actor", "organization")[:100]
+    transfers = worker.transfers.select_related("from_union", "to_union")[:20]
+    return render(
+        request,
+        "members/worker_detail.html",
+        {
+            "worker": worker,
+            "memberships": memberships,
+            "events": events,
+            "transfers": transfers,
+            "can_change": request.user.can(CHANGE),
+        },
+    )
+
+
+@staff_view(permission=CHANGE)
+@require_http_methods(["GET", "POST"])
+def worker_create(request):
+    form = WorkerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        union = data.pop("union")
+        organization = union or (
+            data["employer"].organization if data["employer"] else request.user.organization
+        )
+        try:
+            with transaction.atomic():
+                worker = services.worker_create(by=request.user, organization=organization, **data)
+                if union is not None:
+                    services.membership_join(by=request.user, worker=worker, union=union)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": worker.name})
+            return redirect("members:worker_detail", pk=worker.pk)
+    return render(request, "members/worker_form.html", {"form": form})
+
+
+@staff_view(scope_model=Membership, permission=CHANGE)
+@require_http_methods(["GET", "POST"])
+def membership_end(request, pk: int):
+    membership = get_for_user(
+        Membership.objects.select_related("worker", "union"), request.user, pk=pk
+    )
+    form = MembershipEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_end(by=request.user, membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The membership was ended."))
+            return redirect("members:worker_detail", pk=membership.worker_id)
+    return render(
+        request,
+        "members/membership_action.html",
+        {"form": form, "membership": membership, "title": _("End the membership")},
+    )
+
+
+@staff_view(scope_model=Membership, permission=CHANGE)
+@require_http_methods(["GET", "POST"])
+def transfer_request(request, pk: int):
+    membership = get_for_user(
+        Membership.objects.select_related("worker", "union"), request.user, pk=pk
+    )
+    form = TransferRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_transfer_request(
+                by=request.user, membership=membership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The transfer was requested; the receiving union decides."))
+            return redirect("members:worker_detail", pk=membership.worker_id)
+    return render(
+        request,
+        "members/membership_action.html",
+        {"form": form, "membership": membership, "title": _("Transfer the membership")},
+    )
+
+
+TRANSFER_SORTS = [Sort("requested", "requested_at", gettext_lazy("Requested"), descending=True)]
+
+
+@staff_view()
+def transfer_list(request):
+    qs = MembershipTransfer.objects.visible_to(request.user).select_related(
+        "worker", "from_union", "to_union"
+    )
+    status = request.GET.get("status", "requested")
+    if status:
+        qs = qs.filter(status=status)
+    listing = Listing(queryset=qs, params=request.GET, sorts=TRANSFER_SORTS)
+    return render(
+        request,
+        "members/transfer_list.html",
+        {
+            "listing": listing,
+            "page": listing.page(),
+            "status": status,
+            "statuses": TransferStatus.choices,
+        },
+    )
+
+
+@staff_view(scope_model=MembershipTransfer)
+@require_http_methods(["GET", "POST"])
+def transfer_detail(request, pk: int):
+    transfer = get_for_user(
+        MembershipTransfer.objects.select_related("worker", "from_union", "to_union"),
+        request.user,
+        pk=pk,
+    )
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not request.user.can(CHANGE):
+            raise PermissionDenied
+        try:
+            if request.POST.get("decision") == "approve":
+                services.membership_transfer_approve(
+                    by=request.user, transfer=transfer, **form.cleaned_data
+                )
+                messages.success(request, _("The transfer was approved."))
+            else:
+                services.membership_transfer_reject(
+                    by=request.user, transfer=transfer, **form.cleaned_data
+                )
+                messages.success(request, _("The transfer was refused."))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("members:transfer_detail", pk=transfer.pk)
+    return render(request, "members/transfer_detail.html", {"transfer": transfer, "form": form})
+
+
+@staff_view()
+def duplicate_list(request):
+    qs = (
+        DuplicateCandidate.objects.visible_to(request.user)
+        .filter(status=DuplicateStatus.OPEN)
+        .select_related(
+            "worker_a__employer",
+            "worker_b__employer",
+            "worker_a__organization",
+            "worker_b__organization",
+        )
+    )
+    listing = Listing(
+        queryset=qs,
+        params=request.GET,
+        sorts=[Sort("found", "found_at", gettext_lazy("Found"), descending=True)],
+    )
+    return render(
+        request, "members/duplicate_list.html", {"listing": listing, "page": listing.page()}
+    )
+
+
+@staff_view(scope_model=DuplicateCandidate, permission=CHANGE)
+@require_http_methods(["POST"])
+def duplicate_decide(request, pk: int):
+    candidate = get_for_user(
+        DuplicateCandidate.objects.select_related("worker_a", "worker_b"), request.user, pk=pk
+    )
+    try:
+        if request.POST.get("keep") in (str(candidate.worker_a_id), str(candidate.worker_b_id)):
+            keep = (
+                candidate.worker_a
+                if request.POST["keep"] == str(candidate.worker_a_id)
+                else candidate.worker_b
+            )
+            survivor = services.worker_merge(by=request.user, candidate=candidate, keep=keep)
+            messages.success(
+                request, _("The two records were merged into %(name)s.") % {"name": survivor.name}
+            )
+        else:
+            services.duplicate_dismiss(by=request.user, candidate=candidate)
+            messages.success(request, _("Marked as two different people."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("members:duplicate_list")

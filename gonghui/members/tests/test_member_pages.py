@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from gonghui.core import identifiers as ids
+from gonghui.members.models import DuplicateCandidate, Membership, MembershipTransfer, Worker
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_registering_a_worker_on_the_page_makes_them_a_member(world):
+    number = ids.make_resident_id("360428", dt.date(1991, 3, 3), 55)
+    response = client_for(world.union_chair).post(
+        "/workers/new/",
+        {
+            "name": "钱七",
+            "id_number": number,
+            "phone": "+86 138 1234 5678",
+            "worker_type": "migrant",
+            "employer": world.employer_a.pk,
+            "union": world.union_a.pk,
+        },
+    )
+    worker = Worker.objects.get(name="钱七")
+    assert response.status_code == 302 and response["Location"] == f"/workers/{worker.pk}/"
+    assert worker.phone == "13812345678" and worker.worker_type == "migrant"
+    assert Membership.objects.get(worker=worker).union == world.union_a
+
+
+@pytest.mark.django_db
+def test_a_bad_id_on_the_page_keeps_the_input_and_saves_nothing(world):
+    before = Worker.objects.count()
+    response = client_for(world.union_chair).post(
+        "/workers/new/",
+        {"name": "钱七", "id_number": "360428199001011234", "worker_type": "regular"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and 'value="钱七"' in body and "校验" in body
+    assert Worker.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_receiving_union_approves_a_transfer_on_the_page(world):
+    transfer = MembershipTransfer.objects.get(worker=world.worker_a)
+    client = client_for(world.township_staff)
+    assert "甲方第二工会" in client.get("/workers/transfers/").content.decode()
+    response = client.post(
+        f"/workers/transfers/{transfer.pk}/", {"decision": "approve", "note": ""}
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(worker=world.worker_a, status="active").union == transfer.to_union
+
+
+@pytest.mark.django_db
+def test_a_merge_from_the_review_queue(world):
+    candidate = DuplicateCandidate.objects.filter(
+        worker_a=world.worker_a
+    ).first() or DuplicateCandidate.objects.get(worker_b=world.worker_a)
+    other = (
+        candidate.worker_b_id
+        if candidate.worker_a_id == world.worker_a.pk
+        else candidate.worker_a_id
+    )
+    client = client_for(world.township_staff)
+    assert client.get("/workers/duplicates/").status_code == 200
+    client.post(f"/workers/duplicates/{candidate.pk}/decide/", {"keep": world.worker_a.pk})
+    assert not Worker.objects.filter(pk=other).exists()
