@@ -170,6 +170,7 @@ def me(request):
 
 
 def _add_routers() -> None:
+    from gonghui.members.api import membership_router, transfer_router
     from gonghui.members.api import router as members_router
     from gonghui.organizations.api import employer_router
     from gonghui.organizations.api import router as organizations_router
@@ -177,6 +178,8 @@ def _add_routers() -> None:
     api.add_router("/organizations", organizations_router)
     api.add_router("/employers", employer_router)
     api.add_router("/workers", members_router)
+    api.add_router("/memberships", membership_router)
+    api.add_router("/transfers", transfer_router)
 
 
 _add_routers()

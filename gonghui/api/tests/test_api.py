@@ -221,3 +221,26 @@ def test_an_unknown_api_path_answers_json(world):
     response = api_client(world.township_staff).get("/api/v1/workers/null,null")
     assert response.status_code == 404
     assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_memberships_and_transfers_through_the_api(world):
+    import datetime as dt
+
+    from gonghui.core import identifiers as ids
+
+    client = api_client(world.township_staff)
+    number = ids.make_resident_id("360428", dt.date(1993, 4, 4), 77)
+    worker = client.post("/api/v1/workers", {"name": "孙八", "id_number": number, "organization_id": world.union_a.pk}, content_type="application/json")
+    assert worker.status_code == 201, worker.content
+    joined = client.post("/api/v1/memberships", {"worker_id": worker.json()["id"], "union_id": world.union_a.pk}, content_type="application/json")
+    assert joined.status_code == 201 and joined.json()["status"] == "active"
+    again = client.post("/api/v1/memberships", {"worker_id": worker.json()["id"], "union_id": world.union_a.pk}, content_type="application/json")
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "union"
+    second_union = world.extra_a[0]
+    transfer = client.post("/api/v1/transfers", {"membership_id": joined.json()["id"], "to_union_id": second_union.pk}, content_type="application/json")
+    assert transfer.status_code == 201
+    approved = client.post(f"/api/v1/transfers/{transfer.json()['id']}/approve", {}, content_type="application/json")
+    assert approved.json()["status"] == "approved"
+    twice = client.post(f"/api/v1/transfers/{transfer.json()['id']}/reject", {"note": "x"}, content_type="application/json")
+    assert twice.status_code == 422 and "already decided" in twice.json()["errors"][0]["message"]
