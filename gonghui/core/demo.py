@@ -34,6 +34,7 @@ SCALES = {
 SEEDERS = [
     "gonghui.organizations.demo.seed",
     "gonghui.members.demo.seed",
+    "gonghui.members.demo.seed_memberships",
     "gonghui.accounts.demo.seed",
 ]
 

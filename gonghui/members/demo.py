@@ -123,3 +123,103 @@ def seed(ctx: DemoContext) -> None:
     if batch:
         Worker.objects.bulk_create(batch, batch_size=2500)
     ctx.say(f"workers: {created}")
+
+
+def seed_memberships(ctx: DemoContext) -> None:
+    """Most workers of employers with a union are members (migrant and dispatched workers a
+    little less often, as in life); a few memberships lapsed; a few transfers wait for a
+    decision; a few possible duplicates wait for review."""
+    import datetime as dt
+
+    from django.db import connection
+
+    from gonghui.organizations.models import Employer
+
+    from .models import DuplicateCandidate, Membership, MembershipEvent, MembershipTransfer
+
+    rng = ctx.rng
+    union_of = dict(Employer.objects.filter(union__isnull=False).values_list("id", "union_id"))
+    from gonghui.organizations.models import Organization
+
+    region_of = dict(
+        Organization.objects.filter(pk__in=set(union_of.values())).values_list("id", "region_code")
+    )
+    memberships: list[Membership] = []
+    counters: dict[int, int] = {}
+    rate = {"regular": 0.85, "migrant": 0.7, "dispatched": 0.6, "platform": 0.5}
+    rows = (
+        Worker.objects.filter(employer_id__in=list(union_of))
+        .values_list("id", "employer_id", "worker_type")
+        .order_by("id")
+    )
+    for worker_id, employer_id, worker_type in rows.iterator(chunk_size=20000):
+        if rng.random() > rate[worker_type]:
+            continue
+        union_id = union_of[employer_id]
+        counters[union_id] = counters.get(union_id, 0) + 1
+        joined = dt.date(rng.randint(2005, 2026), rng.randint(1, 12), rng.randint(1, 28))
+        if joined > dt.date.today():
+            joined = dt.date.today() - dt.timedelta(days=rng.randint(1, 300))
+        lapsed = rng.random() < 0.03
+        memberships.append(
+            Membership(
+                worker_id=worker_id,
+                union_id=union_id,
+                joined_on=joined,
+                card_number=f"{region_of[union_id][:6]}{union_id:05d}{counters[union_id]:06d}",
+                status="lapsed" if lapsed else "active",
+                ended_on=joined + dt.timedelta(days=rng.randint(200, 2000)) if lapsed else None,
+                end_reason="长期未缴纳会费" if lapsed else "",
+            )
+        )
+        if len(memberships) >= 10000:
+            Membership.objects.bulk_create(memberships, batch_size=5000)
+            memberships = []
+    Membership.objects.bulk_create(memberships, batch_size=5000)
+    # the history's first line for every membership, in one statement
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO members_membershipevent (worker_id, organization_id, kind, at, data) "
+            "SELECT worker_id, union_id, 'joined', created_at, '{}' FROM members_membership"
+        )
+    active = list(
+        Membership.objects.filter(status="active")
+        .order_by("id")
+        .values_list("id", "worker_id", "union_id")[:20000]
+    )
+    unions = list(union_of.values())
+    for membership_id, worker_id, union_id in rng.sample(active, min(len(active), 12)):
+        to_union = rng.choice([u for u in unions if u != union_id] or [union_id])
+        if to_union != union_id:
+            MembershipTransfer.objects.create(
+                membership_id=membership_id,
+                worker_id=worker_id,
+                from_union_id=union_id,
+                to_union_id=to_union,
+                reason="工作调动",
+            )
+    # a few records of one person typed twice: same name and birth date, another employer
+    first = list(Worker.objects.order_by("id").values_list("id", flat=True)[:5000])
+    positions = rng.sample(range(len(first)), min(8, len(first)))
+    from gonghui.core import identifiers as ids
+
+    for position in positions:
+        worker_id = first[position]
+        original = Worker.objects.get(pk=worker_id)
+        twin = Worker.objects.create(
+            name=original.name,
+            # another registration place (濂溪区), so the number differs from every demo ID
+            id_number=ids.make_resident_id(
+                "360402", original.birth_date, 998 - 2 * (position % 400) + (original.sex == "M")
+            ),
+            sex=original.sex,
+            birth_date=original.birth_date,
+            worker_type=original.worker_type,
+            organization=original.organization,
+            employer_name_given="（手工录入）",
+        )
+        a, b = sorted([original, twin], key=lambda w: w.pk)
+        DuplicateCandidate.objects.get_or_create(
+            worker_a=a, worker_b=b, defaults={"reason": "same_name_birth"}
+        )
+    ctx.say(f"memberships: {Membership.objects.count()}, events: {MembershipEvent.objects.count()}")
