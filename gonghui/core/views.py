@@ -22,7 +22,7 @@ from gonghui.core.decorators import staff_view
 from gonghui.core.fields import hash_for, personal_fields
 from gonghui.core.scope import get_for_user, scoped_model
 from gonghui.members.models import Worker
-from gonghui.members.search import latin_query_filter, latin_query_ordering
+from gonghui.members.search import latin_query_filter
 from gonghui.organizations.models import Employer, Organization
 
 logger = logging.getLogger("gonghui")
@@ -80,8 +80,9 @@ def search(request):
                 note = ""
         if not results["workers"] and not id_like and not phone_like:
             if compact.isascii() and compact.isalpha():
-                matches = workers.filter(**latin_query_filter(compact))
-                results["workers"] = list(matches.order_by(*latin_query_ordering())[:20])
+                condition = latin_query_filter(compact)
+                column = next(iter(condition)).removesuffix("__prefix")
+                results["workers"] = list(workers.filter(**condition).order_by(column, "pk")[:20])
             else:
                 results["workers"] = list(workers.filter(name__prefix=q)[:20])
         if not results["employers"]:

@@ -85,21 +85,11 @@ class Worker(models.Model):
         indexes = [
             models.Index(fields=["organization", "name"]),
             models.Index(fields=["name", "id"]),
-            # Prefix search (the ``prefix`` lookup): PostgreSQL needs pattern operator classes
-            # for LIKE 'x%' under a non-C collation; other databases ignore opclasses.
-            models.Index(
-                fields=["name"], name="worker_name_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(
-                fields=["name_initials"],
-                name="worker_initials_prefix",
-                opclasses=["varchar_pattern_ops"],
-            ),
-            models.Index(
-                fields=["name_pinyin"],
-                name="worker_pinyin_prefix",
-                opclasses=["varchar_pattern_ops"],
-            ),
+            # Prefix search (the ``prefix`` lookup) and its ordering from one index each. On
+            # PostgreSQL these columns use the "C" collation (migration 0003), under which a
+            # plain btree serves both LIKE 'x%' and ORDER BY; SQLite's BINARY does the same.
+            models.Index(fields=["name_initials", "id"], name="worker_initials_order"),
+            models.Index(fields=["name_pinyin", "id"], name="worker_pinyin_order"),
             models.Index(fields=["employer"]),
             models.Index(fields=["worker_type"]),
         ]

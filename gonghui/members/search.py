@@ -80,14 +80,6 @@ def is_latin_query(q: str) -> bool:
     return bool(q) and q.isascii() and q.isalpha()
 
 
-def latin_query_ordering():
-    """Sort a pinyin search's matches after filtering (see Listing.sort_after_filter)."""
-    from django.db.models import CharField, F, Value
-    from django.db.models.functions import Concat
-
-    return [Concat(F("name"), Value(""), output_field=CharField()).asc(), "pk"]
-
-
 class PinyinKeyField(models.CharField):
     """Pinyin initials or full pinyin of another field, kept current on every save and bulk
     insert (like a keyed hash, it is derived data, never typed in)."""

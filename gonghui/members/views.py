@@ -31,7 +31,7 @@ from .models import (
     TransferStatus,
     Worker,
 )
-from .search import is_latin_query
+from .search import is_latin_query, latin_query_filter
 
 WORKER_SORTS = [
     Sort("name", "name", gettext_lazy("Full name")),
@@ -60,12 +60,14 @@ def worker_list(request):
     qs = Worker.objects.visible_to(request.user).select_related("employer", "organization")
     form = WorkerFilterForm(request.GET or None)
     qs = form.apply(qs, request.user) if request.GET else qs
-    listing = Listing(
-        queryset=qs,
-        params=request.GET,
-        sorts=WORKER_SORTS,
-        sort_after_filter=is_latin_query(request.GET.get("q", "")),
-    )
+    q = request.GET.get("q", "")
+    sorts = WORKER_SORTS
+    if is_latin_query(q):
+        # A pinyin search lists its matches in pinyin order, straight from the index range of
+        # the column it filters on (no sort of thousands of matches by their characters).
+        column = next(iter(latin_query_filter(q))).removesuffix("__prefix")
+        sorts = [Sort("name", column, gettext_lazy("Pinyin")), *WORKER_SORTS[1:]]
+    listing = Listing(queryset=qs, params=request.GET, sorts=sorts)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             request=request,
