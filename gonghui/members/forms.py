@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import WorkerType
+from .models import MembershipStatus, WorkerType
 from .search import latin_query_filter
 
 
@@ -92,3 +92,40 @@ class TransferRequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note on the decision"), max_length=200, required=False)
+
+
+class MembershipFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or pinyin initials"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        initial="active",
+        choices=[("", _("All")), *MembershipStatus.choices],
+    )
+    worker_type = forms.ChoiceField(
+        label=_("Worker type"), required=False, choices=[("", _("All types")), *WorkerType.choices]
+    )
+    union = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    joined_year = forms.IntegerField(
+        label=_("Joined in year"), required=False, min_value=1949, max_value=2100
+    )
+
+    def apply(self, qs, user):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        q = (data["q"] or "").strip()
+        if q:
+            if q.isascii() and q.isalpha():
+                qs = qs.filter(**{f"worker__{k}": v for k, v in latin_query_filter(q).items()})
+            else:
+                qs = qs.filter(worker__name__prefix=q)
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["worker_type"]:
+            qs = qs.filter(worker__worker_type=data["worker_type"])
+        if data["union"]:
+            qs = qs.filter(union_id=data["union"])
+        if data["joined_year"]:
+            qs = qs.filter(joined_on__year=data["joined_year"])
+        return qs

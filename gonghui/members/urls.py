@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.worker_create, name="worker_create"),
     path("memberships/<int:pk>/end/", views.membership_end, name="membership_end"),
     path("memberships/<int:pk>/transfer/", views.transfer_request, name="transfer_request"),
+    path("members/", views.membership_list, name="membership_list"),
     path("transfers/", views.transfer_list, name="transfer_list"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
     path("duplicates/", views.duplicate_list, name="duplicate_list"),

@@ -15,10 +15,11 @@ from gonghui.core.forms import add_service_errors
 from gonghui.core.listing import Listing, Sort
 from gonghui.core.scope import get_for_user
 
-from . import services
+from . import services, timeline
 from .forms import (
     DecisionForm,
     MembershipEndForm,
+    MembershipFilterForm,
     TransferRequestForm,
     WorkerFilterForm,
     WorkerForm,
@@ -92,7 +93,7 @@ def worker_detail(request, pk: int):
         pk=pk,
     )
     memberships = worker.memberships.select_related("union").order_by("-joined_on", "-id")
-    events = worker.membership_events.select_related("actor", "organization")[:100]
+    events = timeline.for_worker(worker, request.user)
     transfers = worker.transfers.select_related("from_union", "to_union")[:20]
     return render(
         request,
@@ -283,3 +284,56 @@ def duplicate_decide(request, pk: int):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("members:duplicate_list")
+
+
+MEMBERSHIP_SORTS = [
+    Sort("joined", "joined_on", gettext_lazy("Joined on"), descending=True),
+    Sort("card", "card_number", gettext_lazy("Membership card number")),
+]
+
+MEMBERSHIP_COLUMNS = [
+    Column(gettext_lazy("Full name"), lambda m: m.worker.name),
+    Column(
+        gettext_lazy("Resident ID number"),
+        lambda m: m.worker.id_number,
+        personal_kind="id_number",
+        width=22,
+    ),
+    Column(gettext_lazy("Membership card number"), lambda m: m.card_number, width=20),
+    Column(gettext_lazy("Grassroots union"), lambda m: m.union.name, width=36),
+    Column(gettext_lazy("Joined on"), lambda m: m.joined_on),
+    Column(gettext_lazy("Status"), lambda m: m.get_status_display()),
+    Column(gettext_lazy("Ended on"), lambda m: m.ended_on),
+    Column(gettext_lazy("Worker type"), lambda m: m.worker.get_worker_type_display()),
+    Column(
+        gettext_lazy("Employer"),
+        lambda m: m.worker.employer.name if m.worker.employer else "",
+        width=36,
+    ),
+]
+
+
+@staff_view()
+def membership_list(request):
+    """Members of the user's subtree: who belongs to which union since when; exportable."""
+    qs = Membership.objects.visible_to(request.user).select_related("worker__employer", "union")
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = "active"
+    form = MembershipFilterForm(params)
+    qs = form.apply(qs, request.user)
+    listing = Listing(queryset=qs, params=params, sorts=MEMBERSHIP_SORTS)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            request=request,
+            name=_("Members"),
+            columns=MEMBERSHIP_COLUMNS,
+            rows=listing.ordered().iterator(chunk_size=2000),
+            filters=params.dict(),
+            object_type="members.membership",
+        )
+    return render(
+        request,
+        "members/membership_list.html",
+        {"form": form, "listing": listing, "page": listing.page()},
+    )

@@ -71,3 +71,22 @@ def test_a_merge_from_the_review_queue(world):
     assert client.get("/workers/duplicates/").status_code == 200
     client.post(f"/workers/duplicates/{candidate.pk}/decide/", {"keep": world.worker_a.pk})
     assert not Worker.objects.filter(pk=other).exists()
+
+
+@pytest.mark.django_db
+def test_the_members_list_shows_active_members_and_exports_them_masked(world):
+    client = client_for(world.township_staff)
+    body = client.get("/workers/members/").content.decode()
+    assert "3604280031" in body  # worker A's card
+    response = client.get("/workers/members/", {"format": "xlsx"})
+    from tests.test_scope_walk import xlsx_text
+
+    text = xlsx_text(response.getvalue())
+    assert "3604280031" in text and world.worker_a.id_number not in text
+    assert world.worker_a.id_number[:4] + "**********" in text
+
+
+@pytest.mark.django_db
+def test_the_worker_page_shows_one_timeline(world):
+    body = client_for(world.township_staff).get(f"/workers/{world.worker_a.pk}/").content.decode()
+    assert "甲方第二工会" in body  # the transfer waiting for a decision
