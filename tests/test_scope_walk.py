@@ -22,9 +22,11 @@ from gonghui.core.fields import personal_fields
 from gonghui.core.scope import scoped_models
 from tests.world import PASSWORD, World
 
-# Not staff pages: the public front door, sign-in and language switch, the admin site
+# Not staff pages: the public front door, the workers' portal, sign-in and language switch, the admin site
 # (superusers only, outside the scope model by design), health and the API (walked below).
-SKIP_PREFIXES = ("admin/", "i18n/", "api/v1/", "static/", "media/")
+# The portal is the workers' public door, keyed by their own session, not by staff scope: its
+# tests prove one worker never sees another's records (gonghui/portal/tests).
+SKIP_PREFIXES = ("admin/", "i18n/", "api/v1/", "static/", "media/", "portal/")
 SKIP_NAMES = {"healthz", "robots", "core:index", "accounts:login", "accounts:logout"}
 
 
