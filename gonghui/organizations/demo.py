@@ -4,9 +4,11 @@ materialized paths are written in the same insert."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from gonghui.core import identifiers as ids
 from gonghui.core.demo import (
@@ -15,17 +17,24 @@ from gonghui.core.demo import (
     INDUSTRY_WEIGHTS,
     TOWNSHIP_NAMES,
     DemoContext,
+    person_name,
 )
 
 from .models import (
+    Cadre,
+    CadrePosition,
+    Election,
+    ElectionKind,
     Employer,
     EmployerSize,
     FederationLevel,
+    FoundingRecord,
     Organization,
     OrganizationKind,
     Ownership,
     path_segment,
 )
+from .services.cadres import add_years, term_end_for
 
 DEMO_PROVINCE = "36"  # Jiangxi
 DEMO_COUNTY = "360428"  # 都昌县, Jiujiang
@@ -227,13 +236,216 @@ def _seed_county(
             employer.union = joint
             employer.organization = joint
     b.flush()
+    extra = _registry_rng(ctx)
+    for employer in employers:
+        employer.headcount_by_type = _headcount_by_type(extra, employer)
     Employer.objects.bulk_create(employers, batch_size=2000)
     ctx.data.setdefault("employers", []).extend(employers)
+    _seed_registry(extra, employers, county)
+
+
+# --- founding records, elections, cadres; workers by type ------------------------------------
+#
+# Drawn from a generator of their own, seeded from the demo's, so that adding them changes
+# nothing of what the other seeders draw (the same seed still gives the same workers).
+
+
+def _registry_rng(ctx: DemoContext) -> random.Random:
+    if "registry_rng" not in ctx.data:
+        ctx.data["registry_rng"] = random.Random(sum(ctx.rng.getstate()[1][:16]))
+    return ctx.data["registry_rng"]
+
+
+def _headcount_by_type(rng: random.Random, employer: Employer) -> dict[str, int]:
+    """What an employer reports: most report every type, some only their regular staff, a
+    few nothing; shares as the county's factories, building sites and logistics have them."""
+    if rng.random() < 0.08 or employer.headcount == 0:
+        return {}
+    shares = (
+        {"migrant": 0.30, "dispatched": 0.08, "platform": 0.07}
+        if employer.industry in "CEG"
+        else {"migrant": 0.15, "dispatched": 0.06, "platform": 0.04}
+    )
+    if employer.industry in "FGH":
+        shares["platform"] += 0.06  # delivery riders and drivers
+    result: dict[str, int] = {}
+    left = employer.headcount
+    for kind, share in shares.items():
+        n = min(left, int(employer.headcount * share * rng.uniform(0.4, 1.6)))
+        if n:
+            result[kind] = n
+            left -= n
+    # Some report the parts without the regular staff, leaving the sum under the total.
+    if rng.random() < 0.9 and left:
+        result["regular"] = left
+    return result
+
+
+RANKS_STATE = ["副科级", "正科级", "副处级"]
+# The demo's records are written in Chinese whatever language the seeding runs in.
+POSITION_NAMES = {
+    CadrePosition.CHAIR: "主席",
+    CadrePosition.VICE_CHAIR: "副主席",
+    CadrePosition.COMMITTEE_MEMBER: "委员",
+    CadrePosition.ORGANIZER: "组织员",
+    CadrePosition.FUNDS_AUDITOR: "经费审查委员会主任",
+    CadrePosition.WOMEN_WORKERS: "女职工委员会主任",
+}
+TERM_CADRES = [
+    CadrePosition.CHAIR,
+    CadrePosition.VICE_CHAIR,
+    CadrePosition.COMMITTEE_MEMBER,
+    CadrePosition.COMMITTEE_MEMBER,
+    CadrePosition.FUNDS_AUDITOR,
+    CadrePosition.WOMEN_WORKERS,
+]
+
+
+def _committee(rng: random.Random, members: int, headcount: int, state: bool) -> list[dict]:
+    if members < 25 and rng.random() < 0.7:
+        # Trade Union Law art. 11: fewer than 25 members may elect one organizer.
+        return [{"position": CadrePosition.ORGANIZER}]
+    positions = list(TERM_CADRES)
+    if members >= 100:
+        positions += [CadrePosition.VICE_CHAIR, CadrePosition.COMMITTEE_MEMBER]
+    if members >= 300:
+        positions += [CadrePosition.COMMITTEE_MEMBER, CadrePosition.COMMITTEE_MEMBER]
+    rows = []
+    for position in positions:
+        row = {"position": position}
+        if position == CadrePosition.CHAIR:
+            # Art. 13: an employer of 200 or more workers may have a full-time chair.
+            row["full_time"] = headcount >= 200 and rng.random() < 0.6
+            if state:
+                row["rank"] = rng.choice(RANKS_STATE)
+        rows.append(row)
+    return rows
+
+
+def _seed_registry(rng: random.Random, employers: list[Employer], county: Organization) -> None:
+    """Founding records, the founding election and the current committee of every grassroots
+    union: about one term in ten ends within 90 days and one in ten is overdue."""
+    today = timezone.localdate()
+    by_union: dict[int, list[Employer]] = {}
+    unions: dict[int, Organization] = {}
+    for employer in employers:
+        if employer.union is not None:
+            by_union.setdefault(employer.union.pk, []).append(employer)
+            unions[employer.union.pk] = employer.union
+    short = county.name.replace("总工会", "")[:2]
+    foundings, elections, committees = [], [], []
+    first_township = min(
+        (u for u in unions.values() if u.parent.kind == OrganizationKind.TOWNSHIP),
+        key=lambda u: (u.parent.pk, u.pk),
+        default=None,
+    )
+    forced: dict[int, str] = {}
+    if first_township is not None:
+        nearby = sorted(pk for pk, u in unions.items() if u.parent_id == first_township.parent_id)
+        forced = dict(zip(nearby, ["due", "overdue"], strict=False))
+    for i, (union_id, covered) in enumerate(sorted(by_union.items())):
+        union = unions[union_id]
+        headcount = sum(e.headcount for e in covered)
+        state = any(e.ownership in ("state_owned", "public_institution") for e in covered)
+        founded = union.founded_on
+        founding_members = max(3, int(headcount * rng.uniform(0.45, 0.9)))
+        members_now = max(founding_members, int(headcount * rng.uniform(0.55, 0.95)))
+        years = 5 if rng.random() < 0.8 else 3
+        # Where the current term stands today: every tenth union's term is overdue and every
+        # tenth ends within 90 days, among them the two first unions of the demo township
+        # (where the demo's union chair and township staff sit), so reminders can be seen.
+        if union_id in forced or i % 10 == 9:
+            plan = forced.get(union_id, "overdue")
+        elif i % 10 == 4:
+            plan = "due"
+        else:
+            plan = "later"
+        if plan == "overdue":
+            current_end = today - dt.timedelta(days=rng.randint(1, 400))
+            current_start = add_years(current_end + dt.timedelta(days=1), -years)
+        elif plan == "due":
+            current_end = today + dt.timedelta(days=rng.randint(0, 90))
+            current_start = add_years(current_end + dt.timedelta(days=1), -years)
+        else:
+            # A founding term runs its course before the first re-election.
+            earliest = add_years(founded, years)
+            current_start = (
+                founded
+                if earliest > today
+                else max(earliest, today - dt.timedelta(days=rng.randint(30, years * 300)))
+            )
+            current_end = term_end_for(current_start, years)
+        if plan != "later" and current_start < add_years(founded, years):
+            # Founded too recently for a full founding term before this one: the current
+            # committee is the founding committee, and the founding is dated accordingly.
+            founded = current_start
+            union.founded_on = founded
+            Organization.objects.filter(pk=union.pk).update(founded_on=founded)
+        founding_committee = _committee(rng, founding_members, headcount, state)
+        names = [person_name(rng) for _ in founding_committee]
+        foundings.append(
+            FoundingRecord(
+                organization=union,
+                founded_on=founded,
+                founding_members=founding_members,
+                approved_by=union.parent.name,
+                approval_number=f"{short}总工字〔{founded.year}〕{rng.randint(1, 60)}号",
+                first_committee="\n".join(
+                    f"{name} {POSITION_NAMES[row['position']]}"
+                    for name, row in zip(names, founding_committee, strict=True)
+                ),
+            )
+        )
+        terms = [(founded, ElectionKind.FOUNDING, founding_committee, names, founding_members)]
+        if current_start > founded:
+            committee = _committee(rng, members_now, headcount, state)
+            # The chair is often re-elected.
+            fresh = [person_name(rng) for _ in committee]
+            if committee[0]["position"] == founding_committee[0]["position"] and rng.random() < 0.5:
+                fresh[0] = names[0]
+            terms.append((current_start, ElectionKind.REGULAR, committee, fresh, members_now))
+        for i, (held_on, kind, committee, people, members) in enumerate(terms):
+            last = i == len(terms) - 1
+            election = Election(
+                organization=union,
+                held_on=held_on,
+                kind=kind,
+                term_years=years,
+                members_total=members,
+                members_voting=int(members * rng.uniform(0.82, 0.99)),
+                approved_by=union.parent.name,
+            )
+            elections.append(election)
+            end = current_end if last else term_end_for(held_on, years)
+            for name, row in zip(people, committee, strict=True):
+                committees.append(
+                    (
+                        election,
+                        Cadre(
+                            organization=union,
+                            name=name,
+                            position=row["position"],
+                            rank=row.get("rank", ""),
+                            full_time=row.get("full_time", False),
+                            term_start=held_on,
+                            term_end=end,
+                            ended_on=None if last else terms[i + 1][0],
+                        ),
+                    )
+                )
+    FoundingRecord.objects.bulk_create(foundings, batch_size=2000)
+    Election.objects.bulk_create(elections, batch_size=2000)
+    cadres = []
+    for election, cadre in committees:
+        cadre.election = election
+        cadres.append(cadre)
+    Cadre.objects.bulk_create(cadres, batch_size=2000)
 
 
 @transaction.atomic
 def seed(ctx: DemoContext) -> None:
     b = _Builder(ctx)
+    _registry_rng(ctx)  # drawn before anything else, whatever the scale
     scale = ctx.scale
     if scale.counties == 1:
         _seed_county(ctx, b, None, DEMO_COUNTY, ids.area_name(DEMO_COUNTY) or "都昌县", 1)

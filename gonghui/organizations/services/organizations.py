@@ -4,6 +4,7 @@ records it touches, writes the audit log in the same transaction, and keeps path
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,12 +12,13 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gonghui.accounts.roles import MANAGE_ORGANIZATIONS
 from gonghui.audit.services import audit_create, audit_record, audit_update, snapshot
 from gonghui.core import identifiers as ids
 
-from .models import (
+from ..models import (
     GRASSROOTS_KINDS,
     Organization,
     OrganizationKind,
@@ -162,22 +164,96 @@ def organization_update(*, by, organization: Organization, **changes) -> Organiz
     return org
 
 
+# --- closing ---------------------------------------------------------------------------------
+#
+# A union is not closed while people still depend on it. Each condition is a function
+# ``check(organization) -> list[str]`` returning the reasons that block closing (empty: none).
+
+ClosingCheck = Callable[[Organization], list[str]]
+_CLOSING_CHECKS: list[ClosingCheck] = []
+
+
+def register_closing_check(check: ClosingCheck) -> ClosingCheck:
+    """Hook for other areas to add a condition that blocks closing a union.
+
+    The SOE-restructuring area adds its rule here: a grassroots union of an employer being
+    restructured may not be closed while that employer's workers remain (their resettlement
+    plan needs the workers' congress, Law on State-Owned Assets of Enterprises art. 41, and the
+    union must stay to represent them). Register once, from the area's ``AppConfig.ready()``::
+
+        from gonghui.organizations.services import register_closing_check
+        register_closing_check(restructuring_blocks_closing)
+    """
+    if check not in _CLOSING_CHECKS:
+        _CLOSING_CHECKS.append(check)
+    return check
+
+
+def unregister_closing_check(check: ClosingCheck) -> None:
+    if check in _CLOSING_CHECKS:
+        _CLOSING_CHECKS.remove(check)
+
+
+def _members_remain(org: Organization) -> list[str]:
+    """Until the restructuring area knows which employers are being restructured, every
+    grassroots union keeps this stricter rule: no closing while it has active members (Trade
+    Union Law art. 12: a union closes with its employer, and its members' membership is kept —
+    so they are transferred or their membership ended first, never silently orphaned)."""
+    from gonghui.members.models import Membership, MembershipStatus
+
+    if not org.is_grassroots:
+        return []
+    remaining = Membership.objects.filter(union=org, status=MembershipStatus.ACTIVE).count()
+    if not remaining:
+        return []
+    return [
+        ngettext(
+            "%(n)s member still belongs to this union: transfer the membership or end it first.",
+            "%(n)s members still belong to this union: transfer their memberships or end them "
+            "first.",
+            remaining,
+        )
+        % {"n": remaining}
+    ]
+
+
+def closing_blockers(org: Organization) -> list[str]:
+    """Every reason why ``org`` may not be closed now (empty list: it may be closed)."""
+    blockers = []
+    if org.is_active and org.descendants().active().exists():
+        blockers.append(_("Close or move the organizations under it first."))
+    blockers += _members_remain(org)
+    for check in _CLOSING_CHECKS:
+        blockers += check(org)
+    return blockers
+
+
 @transaction.atomic
 def organization_close(
     *, by, organization: Organization, reason: str, closed_on: dt.date | None = None
 ) -> Organization:
+    """Close a union with a reason; refused while any of ``closing_blockers`` applies."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     _require_change(by, org)
     if by is not None and not by.is_superuser and org.path == by.scope_prefix:
         raise PermissionDenied(
             _("You cannot close your own organization; the level above does that.")
         )
+    errors: dict[str, list[str]] = {}
     if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for closing.")})
+        errors["reason"] = [_("Give the reason for closing.")]
+    if closed_on and closed_on > timezone.localdate():
+        errors["closed_on"] = [_("The closing date is in the future.")]
+    elif closed_on and org.founded_on and closed_on < org.founded_on:
+        errors["closed_on"] = [_("The closing date is before the founding date.")]
     if not org.is_active:
-        raise ValidationError({"status": _("This organization is already closed.")})
-    if org.descendants().active().exists():
-        raise ValidationError({"status": _("Close or move the organizations under it first.")})
+        errors["status"] = [_("This organization is already closed.")]
+    else:
+        blockers = closing_blockers(org)
+        if blockers:
+            errors["status"] = blockers
+    if errors:
+        raise ValidationError(errors)
     before = snapshot(org)
     org.status = OrganizationStatus.CLOSED
     org.closed_on = closed_on or timezone.localdate()

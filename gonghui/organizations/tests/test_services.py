@@ -73,21 +73,13 @@ def test_closing_needs_a_reason_and_saves_nothing_without_one(world):
 
 @pytest.mark.django_db
 def test_closing_and_reopening_keeps_the_reason_and_date(world):
-    services.organization_close(
-        by=world.township_staff, organization=world.union_a, reason="企业注销"
-    )
-    world.union_a.refresh_from_db()
-    assert (world.union_a.status, world.union_a.closed_reason) == (
-        "closed",
-        "企业注销",
-    ) and world.union_a.closed_on
-    services.organization_reopen(by=world.township_staff, organization=world.union_a)
-    world.union_a.refresh_from_db()
-    assert (world.union_a.status, world.union_a.closed_reason, world.union_a.closed_on) == (
-        "active",
-        "",
-        None,
-    )
+    union = world.extra_a[0]  # the side's second union, which has no members
+    services.organization_close(by=world.township_staff, organization=union, reason="企业注销")
+    union.refresh_from_db()
+    assert (union.status, union.closed_reason) == ("closed", "企业注销") and union.closed_on
+    services.organization_reopen(by=world.township_staff, organization=union)
+    union.refresh_from_db()
+    assert (union.status, union.closed_reason, union.closed_on) == ("active", "", None)
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -15,14 +16,16 @@ from gonghui.core.listing import Listing, Sort
 from gonghui.core.scope import get_for_user
 from gonghui.members.models import Worker
 
-from . import services
-from .forms import (
-    EmployerFilterForm,
+from .. import selectors, services
+from ..forms import (
+    FoundingRecordForm,
     OrganizationCloseForm,
     OrganizationFilterForm,
     OrganizationForm,
+    OrganizationMoveForm,
+    add_errors,
 )
-from .models import Employer, Organization
+from ..models import Election, Employer, FoundingRecord, Organization
 
 ORG_SORTS = [
     Sort("tree", "path", gettext_lazy("Tree order")),
@@ -79,14 +82,17 @@ def organization_list(request):
 @staff_view(scope_model=Organization)
 def organization_detail(request, pk: int):
     org = get_for_user(Organization, request.user, pk=pk)
+    user = request.user
     ancestors = (
-        [a for a in org.ancestors() if a.path.startswith(request.user.scope_prefix)]
-        if not request.user.is_superuser
+        [a for a in org.ancestors() if a.path.startswith(user.scope_prefix)]
+        if not user.is_superuser
         else org.ancestors()
     )
     children = org.children.order_by("status", "name")[:200]
     subtree_workers = Worker.objects.within(org).count()
     subtree_employers = Employer.objects.within(org).count()
+    can_change = user.can(MANAGE_ORGANIZATIONS)
+    founding = FoundingRecord.objects.filter(organization=org).first()
     context = {
         "org": org,
         "ancestors": ancestors,
@@ -95,7 +101,16 @@ def organization_detail(request, pk: int):
         "subtree_employers": subtree_employers,
         "subtree_orgs": org.descendants().count(),
         "staff_users": org.users.filter(is_active=True).order_by("username"),
-        "can_change": request.user.can(MANAGE_ORGANIZATIONS),
+        "can_change": can_change,
+        # Moving or closing one's own organization is for the level above.
+        "can_move": can_change and (user.is_superuser or org.path != user.scope_prefix),
+        "founding": founding,
+        "founding_note": services.committee_note(founding.founding_members if founding else None),
+        "cadres": selectors.organization_cadres(org),
+        "elections": Election.objects.filter(organization=org).order_by("-held_on", "-pk")[:20],
+        "covered_employers": org.covered_employers.order_by("-headcount", "name")[:20]
+        if org.is_grassroots
+        else [],
     }
     return render(request, "organizations/organization_detail.html", context)
 
@@ -162,7 +177,13 @@ def organization_close(request, pk: int):
         else:
             messages.success(request, _("%(name)s was closed.") % {"name": org.name})
             return redirect("organizations:detail", pk=org.pk)
-    return render(request, "organizations/organization_close.html", {"form": form, "org": org})
+    # Shown before anything is typed, so nobody writes a reason for a closing that must wait.
+    blockers = services.closing_blockers(org) if org.is_active and not form.errors else []
+    return render(
+        request,
+        "organizations/organization_close.html",
+        {"form": form, "org": org, "blockers": blockers},
+    )
 
 
 @staff_view(scope_model=Organization, permission=MANAGE_ORGANIZATIONS)
@@ -178,56 +199,84 @@ def organization_reopen(request, pk: int):
     return redirect("organizations:detail", pk=org.pk)
 
 
-EMPLOYER_SORTS = [
-    Sort("name", "name", gettext_lazy("Name")),
-    Sort("headcount", "headcount", gettext_lazy("Workers employed"), descending=True),
-    Sort("uscc", "uscc", gettext_lazy("Credit code")),
-]
-
-EMPLOYER_COLUMNS = [
-    Column(gettext_lazy("Unified social credit code"), lambda e: e.uscc, width=22),
-    Column(gettext_lazy("Name"), lambda e: e.name, width=36),
-    Column(gettext_lazy("Ownership"), lambda e: e.get_ownership_display()),
-    Column(gettext_lazy("Industry"), lambda e: e.get_industry_display(), width=24),
-    Column(gettext_lazy("Size"), lambda e: e.get_size_display()),
-    Column(gettext_lazy("Above designated size"), lambda e: e.above_designated_size),
-    Column(gettext_lazy("Region code"), lambda e: e.region_code),
-    Column(gettext_lazy("Workers employed"), lambda e: e.headcount),
-    Column(gettext_lazy("Grassroots union"), lambda e: e.union.name if e.union else "", width=30),
-    Column(gettext_lazy("Address"), lambda e: e.address, width=36),
-]
-
-
-@staff_view()
-def employer_list(request):
-    qs = Employer.objects.visible_to(request.user).select_related("union", "organization")
-    form = EmployerFilterForm(request.GET or None)
-    qs = form.apply(qs) if request.GET else qs
-    listing = Listing(queryset=qs, params=request.GET, sorts=EMPLOYER_SORTS)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            request=request,
-            name=_("Employers"),
-            columns=EMPLOYER_COLUMNS,
-            rows=listing.ordered().iterator(chunk_size=2000),
-            filters=request.GET.dict(),
-            object_type="organizations.employer",
-        )
+@staff_view(scope_model=Organization, permission=MANAGE_ORGANIZATIONS)
+@require_http_methods(["GET", "POST"])
+def organization_move(request, pk: int):
+    """Move an organization and everything under it to a new parent in the user's scope."""
+    org = get_for_user(Organization, request.user, pk=pk)
+    form = OrganizationMoveForm(request.POST or None, user=request.user, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_move(
+                by=request.user, organization=org, new_parent=form.cleaned_data["parent"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s now stands under %(parent)s.")
+                % {"name": org.name, "parent": form.cleaned_data["parent"].name},
+            )
+            return redirect("organizations:detail", pk=org.pk)
     return render(
         request,
-        "organizations/employer_list.html",
-        {"form": form, "listing": listing, "page": listing.page()},
+        "organizations/organization_move.html",
+        {
+            "form": form,
+            "org": org,
+            "subtree_orgs": org.descendants().count(),
+            "title": _("Move %(name)s") % {"name": org.name},
+        },
     )
 
 
-@staff_view(scope_model=Employer)
-def employer_detail(request, pk: int):
-    employer = get_for_user(
-        Employer.objects.select_related("union", "organization"), request.user, pk=pk
+FOUNDING_FIELDS = (
+    "founded_on",
+    "founding_members",
+    "approved_by",
+    "approval_number",
+    "first_committee",
+    "notes",
+)
+
+
+@staff_view(scope_model=Organization, permission=MANAGE_ORGANIZATIONS)
+@require_http_methods(["GET", "POST"])
+def founding_edit(request, pk: int):
+    """Record or correct the founding record of a union."""
+    org = get_for_user(Organization, request.user, pk=pk)
+    record = FoundingRecord.objects.filter(organization=org).first()
+    initial = (
+        {f: getattr(record, f) for f in FOUNDING_FIELDS}
+        if record
+        else {"founded_on": org.founded_on, "approved_by": org.parent.name if org.parent else ""}
     )
-    workers = employer.workers.visible_to(request.user).order_by("name")[:50]
+    form = FoundingRecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.founding_record_save(
+                by=request.user, organization=org, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The founding record was saved."))
+            note = services.committee_note(record.founding_members)
+            if note:
+                messages.info(request, note)
+            return redirect("organizations:detail", pk=org.pk)
     return render(
         request,
-        "organizations/employer_detail.html",
-        {"employer": employer, "workers": workers, "worker_count": employer.workers.count()},
+        "organizations/simple_form.html",
+        {
+            "form": form,
+            "org": org,
+            "title": _("Founding record of %(name)s") % {"name": org.name},
+            "cancel_url": reverse("organizations:detail", args=[org.pk]),
+        },
     )
