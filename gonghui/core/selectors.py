@@ -11,6 +11,7 @@ from gonghui.organizations.models import (
     Organization,
     OrganizationStatus,
 )
+from gonghui.organizations.selectors import has_union_q
 
 
 def workbench_figures(user) -> dict:
@@ -21,7 +22,7 @@ def workbench_figures(user) -> dict:
     )
     employer_counts = Employer.objects.visible_to(user).aggregate(
         total=Count("pk"),
-        with_union=Count("pk", filter=Q(union__isnull=False)),
+        with_union=Count("pk", filter=has_union_q()),
     )
     by_type = dict(
         Worker.objects.visible_to(user)

@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from gonghui.api.api import ErrorOut
 from gonghui.api.pagination import cursor_page
+from gonghui.api.schemas import ObjectIn
 from gonghui.api.scope import scope_model
 from gonghui.core.fields import mask
 from gonghui.core.listing import Sort
@@ -100,7 +101,7 @@ membership_router = Router(tags=["memberships"])
 transfer_router = Router(tags=["transfers"])
 
 
-class WorkerIn(Schema):
+class WorkerIn(ObjectIn):
     name: str
     id_number: str
     phone: str = ""
@@ -155,14 +156,14 @@ class MembershipFilters(Schema):
     limit: int = 50
 
 
-class MembershipIn(Schema):
+class MembershipIn(ObjectIn):
     worker_id: int
     union_id: int
     joined_on: dt.date | None = None
     card_number: str = ""
 
 
-class MembershipEndIn(Schema):
+class MembershipEndIn(ObjectIn):
     status: MembershipStatus
     ended_on: dt.date | None = None
     reason: str = ""
@@ -248,13 +249,13 @@ class TransferFilters(Schema):
     limit: int = 50
 
 
-class TransferIn(Schema):
+class TransferIn(ObjectIn):
     membership_id: int
     to_union_id: int
     reason: str = ""
 
 
-class DecisionIn(Schema):
+class DecisionIn(ObjectIn):
     note: str = ""
 
 

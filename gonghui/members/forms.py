@@ -14,6 +14,14 @@ class WorkerFilterForm(forms.Form):
         label=_("Organization"), required=False, widget=forms.HiddenInput
     )
     employer = forms.IntegerField(label=_("Employer"), required=False, widget=forms.HiddenInput)
+    # Filters the coverage figures link to (each figure opens the records behind it).
+    member = forms.ChoiceField(
+        label=_("Membership"), required=False, choices=[("", _("All")), ("yes", _("Members")), ("no", _("Not members"))]
+    )
+    industry = forms.CharField(required=False, widget=forms.HiddenInput)
+    ownership = forms.CharField(required=False, widget=forms.HiddenInput)
+    no_employer = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    direct = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def apply(self, qs, user):
         if not self.is_valid():
@@ -29,11 +37,22 @@ class WorkerFilterForm(forms.Form):
             qs = qs.filter(worker_type=data["worker_type"])
         if data["employer"]:
             qs = qs.filter(employer_id=data["employer"])  # the scope still applies to qs
+        if data["member"] == "yes":
+            qs = qs.filter(memberships__status="active")
+        elif data["member"] == "no":
+            qs = qs.exclude(memberships__status="active")
+        if data["industry"]:
+            qs = qs.filter(employer__industry=data["industry"])
+        if data["ownership"]:
+            qs = qs.filter(employer__ownership=data["ownership"])
+        if data["no_employer"]:
+            qs = qs.filter(employer__isnull=True)
         if data["organization"]:
             from gonghui.core.scope import get_for_user
             from gonghui.organizations.models import Organization
 
-            qs = qs.within(get_for_user(Organization, user, pk=data["organization"]))
+            org = get_for_user(Organization, user, pk=data["organization"])
+            qs = qs.filter(organization=org) if data["direct"] else qs.within(org)
         return qs
 
 

@@ -6,11 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
-from pydantic import model_validator
-from pydantic_core import PydanticCustomError
 
 from gonghui.api.api import ErrorOut
 from gonghui.api.pagination import cursor_page
+from gonghui.api.schemas import ObjectIn
 from gonghui.api.scope import scope_model
 from gonghui.core.listing import Sort
 from gonghui.core.scope import get_for_user
@@ -205,19 +204,6 @@ def employer_list(request, filters: Query[EmployerFilters]):
 @scope_model(Employer)
 def employer_detail(request, employer_id: int):
     return get_for_user(Employer, request.user, pk=employer_id)
-
-
-class ObjectIn(Schema):
-    """An input body must be a JSON object: ninja's schemas also read attributes, so a list
-    such as ``[null]`` would otherwise pass as an object whose optional fields are all unset."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _an_object(cls, values):
-        raw = getattr(values, "_obj", values)  # ninja hands over its DjangoGetter
-        if not isinstance(raw, dict):
-            raise PydanticCustomError("model_attributes_type", "a JSON object is required")
-        return values
 
 
 class EmployerIn(ObjectIn):

@@ -231,16 +231,39 @@ def test_memberships_and_transfers_through_the_api(world):
 
     client = api_client(world.township_staff)
     number = ids.make_resident_id("360428", dt.date(1993, 4, 4), 77)
-    worker = client.post("/api/v1/workers", {"name": "孙八", "id_number": number, "organization_id": world.union_a.pk}, content_type="application/json")
+    worker = client.post(
+        "/api/v1/workers",
+        {"name": "孙八", "id_number": number, "organization_id": world.union_a.pk},
+        content_type="application/json",
+    )
     assert worker.status_code == 201, worker.content
-    joined = client.post("/api/v1/memberships", {"worker_id": worker.json()["id"], "union_id": world.union_a.pk}, content_type="application/json")
+    joined = client.post(
+        "/api/v1/memberships",
+        {"worker_id": worker.json()["id"], "union_id": world.union_a.pk},
+        content_type="application/json",
+    )
     assert joined.status_code == 201 and joined.json()["status"] == "active"
-    again = client.post("/api/v1/memberships", {"worker_id": worker.json()["id"], "union_id": world.union_a.pk}, content_type="application/json")
+    again = client.post(
+        "/api/v1/memberships",
+        {"worker_id": worker.json()["id"], "union_id": world.union_a.pk},
+        content_type="application/json",
+    )
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "union"
     second_union = world.extra_a[0]
-    transfer = client.post("/api/v1/transfers", {"membership_id": joined.json()["id"], "to_union_id": second_union.pk}, content_type="application/json")
+    transfer = client.post(
+        "/api/v1/transfers",
+        {"membership_id": joined.json()["id"], "to_union_id": second_union.pk},
+        content_type="application/json",
+    )
     assert transfer.status_code == 201
-    approved = client.post(f"/api/v1/transfers/{transfer.json()['id']}/approve", {}, content_type="application/json")
+    approved = client.post(
+        f"/api/v1/transfers/{transfer.json()['id']}/approve", {}, content_type="application/json"
+    )
     assert approved.json()["status"] == "approved"
-    twice = client.post(f"/api/v1/transfers/{transfer.json()['id']}/reject", {"note": "x"}, content_type="application/json")
+    twice = client.post(
+        f"/api/v1/transfers/{transfer.json()['id']}/reject",
+        {"note": "x"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert twice.status_code == 422 and "already decided" in twice.json()["errors"][0]["message"]

@@ -90,3 +90,13 @@ def test_the_members_list_shows_active_members_and_exports_them_masked(world):
 def test_the_worker_page_shows_one_timeline(world):
     body = client_for(world.township_staff).get(f"/workers/{world.worker_a.pk}/").content.decode()
     assert "甲方第二工会" in body  # the transfer waiting for a decision
+
+
+@pytest.mark.django_db
+def test_coverage_links_open_the_workers_behind_each_figure(world):
+    client = client_for(world.county_admin)
+    members = client.get("/workers/", {"member": "yes"}).content.decode()
+    non_members = client.get("/workers/", {"member": "no"}).content.decode()
+    assert world.worker_a.name in members  # worker A is an active member
+    twin_names = [w.name for w in Worker.objects.filter(memberships__isnull=True)]
+    assert twin_names and all(name in non_members for name in twin_names)
