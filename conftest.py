@@ -42,6 +42,12 @@ def _test_settings(settings, tmp_path):
     settings.WHITENOISE_USE_FINDERS = True
     settings.LANGUAGE_CODE = "zh-hans"
     settings.SECURE_SSL_REDIRECT = False
+    # Code called directly (services, commands) speaks English in tests, so assertions on
+    # messages read the source text; pages still answer in the language each request asks
+    # for (Chinese by default), through the locale middleware.
+    from django.utils import translation
+
+    translation.activate("en")
     from gonghui.notifications.sms import LocmemSmsBackend
 
     LocmemSmsBackend.outbox.clear()

@@ -59,6 +59,12 @@ def _hash(phone):
 # --- accepting ---------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the English source of pages and SMS texts."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.mark.django_db
 def test_accepting_registers_the_worker_starts_the_membership_and_tells_the_worker_once(world):
     app = submit(world, employer="某某快递站")
