@@ -180,6 +180,9 @@ def _add_routers() -> None:
     api.add_router("/workers", members_router)
     api.add_router("/memberships", membership_router)
     api.add_router("/transfers", transfer_router)
+    from gonghui.members.import_api import router as import_router
+
+    api.add_router("/imports", import_router)
 
 
 _add_routers()

@@ -1,0 +1,383 @@
+"""Roster import: a 100,000-row xlsx (quick: 5,000) into the demo county, end to end.
+
+The roster is what a county office sends: header variants, worker-type labels as written,
+dates as date cells and as text, employers by credit code or by name; about 1% of rows are
+invalid (an ID number Excel turned into 3.60426E+17, a mistyped check digit, a landline, a
+name with digits), about 0.5% repeat an ID number of an earlier row, and 5% are workers already
+on record (a third of them with a new phone number).
+
+Figures: (1) the import end to end, rows/s, with the CPU seconds it took in this process and,
+on PostgreSQL, in the server backend (read from /proc), and the load average (other work on the
+machine slows every figure) (reading, validation, encryption, keyed hashes,
+de-duplication against the database, workers, memberships and their history rows, the audit
+entry); (2) a floor measured in the same run: COPY (PostgreSQL) or executemany INSERT (SQLite)
+of the same cleaned rows, as plain text, into a scratch table without indexes — alone, and with
+the calamine read of the file that no import can skip; (3) a naive importer for comparison,
+Django ORM save() per row (lookup, worker, membership, history row) over 2,000 rows,
+extrapolated; (4) peak memory of the process (ru_maxrss); (5) importing the same file again
+(every row unchanged). The demo data and the file are made in a child process, so that the peak
+memory is the import's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import multiprocessing
+import os
+import random
+import resource
+import shutil
+import tempfile
+import time
+
+from django.db import connection, connections, transaction
+
+from bench.common import report
+
+INVALID_SHARE = 0.01
+REPEAT_SHARE = 0.005
+EXISTING_SHARE = 0.05
+AREAS = ["360428", "360421", "360423", "360424", "360425", "360426", "360429", "360430"]
+AREAS += ["360481", "360124", "361127", "361128", "362201", "431102", "420111", "340103"]
+TYPE_LABELS = [
+    "合同制",
+    "正式工",
+    "在编",
+    "农民工",
+    "进城务工人员",
+    "劳务派遣",
+    "派遣工",
+    "灵活就业",
+    "外卖骑手",
+    "网约车司机",
+    "快递员",
+    "",
+]
+HEADER = [
+    "序号",
+    "姓名",
+    "公民身份号码",
+    "性别",
+    "出生日期",
+    "手机号码",
+    "用工形式",
+    "入会时间",
+    "单位名称",
+    "统一社会信用代码",
+    "会员证号",
+    "备注",
+]
+
+
+def _prepare(path: str, rows: int, scale: str) -> None:
+    """Seed the demo county if the database is empty and write the roster (child process)."""
+    import io
+
+    import xlsxwriter
+    from django.core.management import call_command
+
+    from gonghui.core import identifiers as ids
+    from gonghui.core.demo import person_name
+    from gonghui.members.demo import MOBILE_PREFIXES
+    from gonghui.members.models import Worker
+    from gonghui.organizations.models import Employer
+
+    connections.close_all()
+    if not Worker.objects.exists():
+        call_command("seed_demo", scale=scale, stdout=io.StringIO())
+    rng = random.Random(20261125)
+    employers = list(Employer.objects.filter(union__isnull=False).values_list("id", "name", "uscc"))
+    n_existing = int(rows * EXISTING_SHARE)
+    existing = list(
+        Worker.objects.filter(employer_id__in=[e[0] for e in employers])
+        .order_by("id")
+        .values_list("id", flat=True)[: n_existing * 3]
+    )
+    existing = rng.sample(existing, min(n_existing, len(existing)))
+    by_id = {e[0]: e for e in employers}
+    old = {
+        w.pk: (w.name, w.id_number, w.phone, by_id[w.employer_id])
+        for w in Worker.objects.filter(pk__in=existing)
+    }
+    used: set[str] = {v[1] for v in old.values()}
+    book = xlsxwriter.Workbook(path)  # shared strings, as Excel itself writes
+    sheet = book.add_worksheet("花名册")
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, ["都昌县职工（会员）花名册"])
+    sheet.write_row(1, 0, HEADER)
+    old_rows = list(old.values())
+    written: list[str] = []
+    card = 0
+    for i in range(rows):
+        r = 2 + i
+        roll = rng.random()
+        if old_rows and roll < EXISTING_SHARE:
+            name, number, phone, employer = old_rows.pop()
+            if rng.random() < 0.33:
+                phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+        else:
+            employer = rng.choice(employers)
+            male = rng.random() < 0.55
+            born = dt.date(rng.randint(1962, 2005), rng.randint(1, 12), rng.randint(1, 28))
+            while True:
+                number = ids.make_resident_id(
+                    rng.choice(AREAS), born, rng.randint(0, 499) * 2 + male
+                )
+                if number not in used:
+                    used.add(number)
+                    break
+            name = person_name(rng)
+            phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+        sex = "男" if int(number[16]) % 2 else "女"
+        born = dt.datetime.strptime(number[6:14], "%Y%m%d")
+        id_cell: object = number if rng.random() > 0.02 else number.lower()
+        if roll > 1 - INVALID_SHARE:
+            kind = rng.randrange(4)
+            if kind == 0:
+                id_cell = float(number[:17] + "0")  # Excel's 3.60426E+17
+            elif kind == 1:
+                id_cell = number[:17] + ("0" if number[17] != "0" else "1")
+            elif kind == 2:
+                phone = "0792-5212345"
+            else:
+                name = name + "2"
+        elif roll > 1 - INVALID_SHARE - REPEAT_SHARE and written:
+            id_cell = rng.choice(written)
+        written.append(number)
+        if rng.random() < 0.3:
+            card += 1
+            card_number = f"I{card:09d}"
+        else:
+            card_number = ""
+        sheet.write_number(r, 0, i + 1)
+        sheet.write_string(r, 1, name)
+        if isinstance(id_cell, float):
+            sheet.write_number(r, 2, id_cell)
+        else:
+            sheet.write_string(r, 2, id_cell)
+        sheet.write_string(r, 3, sex)
+        sheet.write_datetime(r, 4, born, date_format)
+        sheet.write_string(r, 5, phone if rng.random() > 0.1 else "+86 " + phone)
+        sheet.write_string(r, 6, rng.choice(TYPE_LABELS))
+        joined = dt.date(rng.randint(2005, 2025), rng.randint(1, 12), rng.randint(1, 28))
+        if rng.random() < 0.5:
+            sheet.write_datetime(r, 7, dt.datetime(joined.year, joined.month, joined.day), date_format)  # fmt: skip
+        else:
+            sheet.write_string(r, 7, f"{joined.year}年{joined.month}月{joined.day}日")
+        sheet.write_string(r, 8, employer[1])
+        sheet.write_string(r, 9, employer[2] if rng.random() < 0.7 else "")
+        sheet.write_string(r, 10, card_number)
+        sheet.write_string(r, 11, "")
+    book.close()
+
+
+def _in_child(target, *args) -> None:
+    connections.close_all()
+    process = multiprocessing.get_context("fork").Process(target=target, args=args)
+    process.start()
+    process.join()
+    if process.exitcode:
+        raise RuntimeError(f"preparing the benchmark failed ({process.exitcode})")
+
+
+def _baseline(path: str) -> tuple[float, float, int]:
+    """Seconds to read the file with calamine, and to COPY / executemany its cleaned rows
+    (plain text, no encryption, no lookups) into a scratch table without indexes."""
+    from gonghui.members import importing
+
+    started = time.perf_counter()
+    roster = importing.read_roster(path)
+    read_s = time.perf_counter() - started
+    cols = roster.columns
+    keys = [
+        importing.NAME,
+        importing.ID_NUMBER,
+        importing.PHONE,
+        importing.WORKER_TYPE,
+        importing.JOINED_ON,
+        importing.EMPLOYER_NAME,
+        importing.EMPLOYER_USCC,
+        importing.CARD_NUMBER,
+    ]
+    rows = [
+        tuple(importing._text(cells[cols[k]]) for k in keys)
+        + (importing._text(cells[cols[importing.ID_NUMBER]])[6:14],)
+        for _n, cells in roster.rows
+    ]
+    names = [*keys, "born"]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_import_scratch")
+        cursor.execute(
+            "CREATE TABLE bench_import_scratch ("
+            + ", ".join(f"{n} varchar(200)" for n in names)
+            + ")"
+        )
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(
+                f"COPY bench_import_scratch ({', '.join(names)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO bench_import_scratch VALUES ({', '.join(['%s'] * len(names))})",
+                rows,
+            )
+    copy_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_import_scratch")
+    return read_s, copy_s, len(rows)
+
+
+def _orm_save_per_row(count: int) -> float:
+    """Seconds for ``count`` rows imported the naive way: per row a lookup by keyed hash and
+    three ORM saves (worker, membership, history row), in one transaction."""
+    from gonghui.core import identifiers as ids
+    from gonghui.core.demo import person_name
+    from gonghui.core.fields import hash_for
+    from gonghui.members.models import Membership, MembershipEvent, Worker
+    from gonghui.organizations.models import Employer
+
+    rng = random.Random(7)
+    employers = list(Employer.objects.filter(union__isnull=False).select_related("union")[:50])
+    rows = []
+    for i in range(count):
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=i)  # birth dates no roster row uses
+        rows.append(
+            (
+                person_name(rng),
+                ids.make_resident_id("360402", born, 777),
+                f"139{rng.randint(0, 99_999_999):08d}",
+                rng.choice(employers),
+            )
+        )
+    started = time.perf_counter()
+    with transaction.atomic():
+        for name, number, phone, employer in rows:
+            parsed = ids.parse_resident_id(number)
+            phone = ids.normalize_mobile(phone)
+            if Worker.objects.filter(id_number_hash=hash_for("id_number", number)).exists():
+                continue
+            worker = Worker(
+                name=name,
+                id_number=parsed.number,
+                phone=phone,
+                sex=parsed.sex,
+                birth_date=parsed.birth_date,
+                employer=employer,
+                organization=employer.union,
+            )
+            worker.save()
+            Membership.objects.create(
+                worker=worker, union=employer.union, joined_on=dt.date(2024, 5, 3)
+            )
+            MembershipEvent.objects.create(
+                worker=worker, organization=employer.union, kind="joined"
+            )
+    return time.perf_counter() - started
+
+
+def _backend_cpu_s() -> float | None:
+    """CPU seconds the PostgreSQL backend of this connection has used (from /proc), or None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run(quick: bool = False) -> None:
+    from gonghui.members.importing import roster_import
+
+    rows = 5_000 if quick else 100_000
+    folder = tempfile.mkdtemp(prefix="gonghui-import-")
+    path = os.path.join(folder, "花名册.xlsx")
+    started = time.perf_counter()
+    _in_child(_prepare, path, rows, "tiny" if quick else "county")
+    print(
+        f"   roster of {rows} rows written ({os.path.getsize(path) / 1e6:.1f} MB, "
+        f"{time.perf_counter() - started:.1f} s with the demo data)",
+        flush=True,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    memory_before = _peak_mb()
+
+    backend_before = _backend_cpu_s()
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    first = roster_import(by=None, job_or_path=path)
+    import_s = time.perf_counter() - started
+    python_cpu_s = time.process_time() - cpu_before
+    backend_after = _backend_cpu_s()
+    backend_cpu_s = (
+        backend_after - backend_before
+        if backend_after is not None and backend_before is not None
+        else None
+    )
+    load = os.getloadavg()[0]
+    peak = _peak_mb()
+    print(
+        f"   import: {first.counts()} in {import_s:.2f} s (CPU: Python {python_cpu_s:.2f} s"
+        + (f", PostgreSQL backend {backend_cpu_s:.2f} s" if backend_cpu_s is not None else "")
+        + f"; load average {load:.1f} on {os.cpu_count()} CPUs)",
+        flush=True,
+    )
+
+    started = time.perf_counter()
+    again = roster_import(by=None, job_or_path=path)
+    reimport_s = time.perf_counter() - started
+    print(f"   re-import: {again.counts()} in {reimport_s:.2f} s", flush=True)
+
+    gc.collect()  # the import holds the cyclic collector back; let its catch-up land here
+    read_s, copy_s, copied = _baseline(path)
+    orm_rows = 2_000
+    orm_s = _orm_save_per_row(orm_rows)
+    orm_extrapolated = orm_s / orm_rows * rows
+
+    figures = {
+        "database": connection.vendor,
+        "rows": rows,
+        **{k: v for k, v in first.counts().items() if k != "rows"},
+        "import_s": round(import_s, 2),
+        "import_rows_per_s": round(rows / import_s),
+        "import_python_cpu_s": round(python_cpu_s, 2),
+        "import_db_backend_cpu_s": None if backend_cpu_s is None else round(backend_cpu_s, 2),
+        "load_average_1m": round(load, 2),
+        "baseline_copy_s": round(copy_s, 2),
+        "baseline_read_s": round(read_s, 2),
+        "ratio_import_to_copy": round(import_s / copy_s, 1),
+        "ratio_import_to_read_and_copy": round(import_s / (read_s + copy_s), 1),
+        "orm_save_per_row_rows_per_s": round(orm_rows / orm_s),
+        "orm_save_per_row_extrapolated_s": round(orm_extrapolated, 1),
+        "ratio_orm_save_per_row_to_import": round(orm_extrapolated / import_s, 1),
+        "peak_rss_mb": peak,
+        "rss_before_import_mb": memory_before,
+        "reimport_unchanged": again.unchanged,
+        "reimport_s": round(reimport_s, 2),
+        "reimport_rows_per_s": round(rows / reimport_s),
+    }
+    print(
+        f"   import {figures['import_rows_per_s']} rows/s; floor: COPY/INSERT {copy_s:.2f} s "
+        f"(+ read {read_s:.2f} s) of {copied} rows -> ratio {figures['ratio_import_to_copy']} "
+        f"({figures['ratio_import_to_read_and_copy']} with the read); "
+        f"ORM save() per row: {figures['orm_save_per_row_rows_per_s']} rows/s, "
+        f"{figures['ratio_orm_save_per_row_to_import']}x slower; peak {peak} MB",
+        flush=True,
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    report("import", figures)
