@@ -16,7 +16,9 @@ class WorkerFilterForm(forms.Form):
     employer = forms.IntegerField(label=_("Employer"), required=False, widget=forms.HiddenInput)
     # Filters the coverage figures link to (each figure opens the records behind it).
     member = forms.ChoiceField(
-        label=_("Membership"), required=False, choices=[("", _("All")), ("yes", _("Members")), ("no", _("Not members"))]
+        label=_("Membership"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Members")), ("no", _("Not members"))],
     )
     industry = forms.CharField(required=False, widget=forms.HiddenInput)
     ownership = forms.CharField(required=False, widget=forms.HiddenInput)
