@@ -20,7 +20,7 @@ run: setup
 	@$(MAKE) --no-print-directory serve
 
 serve:
-	@set -m; DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
+	@DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
