@@ -780,3 +780,24 @@ def test_uploads_above_20_mb_are_refused_and_matching_content_passes():
     assert importing.check_upload("R.XLSX", b"PK\x03\x04", 100) == ".xlsx"
     assert importing.check_upload("r.xls", b"\xd0\xcf\x11\xe0\xa1\xb1", 100) == ".xls"
     assert importing.check_upload("r.csv", "姓名".encode("gbk"), 100) == ".csv"
+
+
+@pytest.mark.django_db
+def test_small_chunks_and_transactions_give_the_same_result_and_report_progress(
+    messy_csv, monkeypatch
+):
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(importing, "TRANSACTION_ROWS", 5)
+    steps = []
+    result = roster_import(
+        by=None, job_or_path=messy_csv, progress=lambda done, total: steps.append((done, total))
+    )
+    assert steps == [(5, 12), (10, 12), (12, 12)]
+    assert result.counts() == {
+        "rows": 12,
+        "created": 5,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 7,
+    }
+    assert rejected_by_row(result)[7] == ["repeat"]  # row 3's ID number, two chunks earlier
