@@ -1,8 +1,4 @@
-"""Roster import pages (upload → preview → confirm → progress → result) and /api/v1/imports.
-
-The pages are tried under /workers/imports/ and the API under /api/v1/imports, where the root
-URL configuration mounts them; until it does, this module's own URL configuration does.
-"""
+"""Roster import pages (upload → preview → confirm → progress → result) and /api/v1/imports."""
 
 from __future__ import annotations
 
@@ -14,37 +10,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
-from django.urls import include, path
 
-from gonghui.api.api import GonghuiAPI
-from gonghui.api.api import api as main_api
 from gonghui.audit.models import AuditEntry
-from gonghui.members import import_api
 from gonghui.members.import_views import SESSION_KEY
 from gonghui.members.models import ImportJob, Membership, Worker
 from gonghui.members.tests.test_import_engine import messy_rows, person, write_csv
-from gonghui.urls import urlpatterns as root_patterns
 from tests.world import PASSWORD, make_employer
 
 PAGES = "/workers/imports/"
-if any(getattr(p, "namespace", None) == "imports" for p in root_patterns):
-    _pages: list = []
-else:  # pragma: no cover - before the lead mounts the pages
-    _pages = [path("workers/imports/", include("gonghui.members.import_urls"))]
-if any(router is import_api.router for _prefix, router in main_api._routers):
-    API = "/api/v1/imports"
-    _api: list = []
-else:  # pragma: no cover - before the lead mounts the router
-    from gonghui.api import errors
-    from gonghui.api.auth import BearerToken, SessionAuth
-
-    _test_api = GonghuiAPI(urls_namespace="imports-test-api", auth=[BearerToken(), SessionAuth()])
-    errors.install(_test_api)
-    _test_api.add_router("/imports", import_api.router)
-    API = "/api/test/imports"
-    _api = [path("api/test/", _test_api.urls)]
-urlpatterns = [*_pages, *_api, *root_patterns]
-pytestmark = pytest.mark.urls(__name__)
+API = "/api/v1/imports"
 
 
 @pytest.fixture
