@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from gonghui.accounts.roles import CHANGE
 from gonghui.core.decorators import staff_view
 from gonghui.core.exports import Column, xlsx_response
-from gonghui.core.forms import add_service_errors
+from gonghui.core.forms import add_service_errors, call_service
 from gonghui.core.listing import Listing, Sort
 from gonghui.core.scope import get_for_user
 
@@ -141,13 +141,13 @@ def membership_end(request, pk: int):
     )
     form = MembershipEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_end(by=request.user, membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call_service(
+            form,
+            services.membership_end,
+            by=request.user,
+            membership=membership,
+            **form.cleaned_data,
+        ):
             messages.success(request, _("The membership was ended."))
             return redirect("members:worker_detail", pk=membership.worker_id)
     return render(
@@ -165,15 +165,13 @@ def transfer_request(request, pk: int):
     )
     form = TransferRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_transfer_request(
-                by=request.user, membership=membership, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call_service(
+            form,
+            services.membership_transfer_request,
+            by=request.user,
+            membership=membership,
+            **form.cleaned_data,
+        ):
             messages.success(request, _("The transfer was requested; the receiving union decides."))
             return redirect("members:worker_detail", pk=membership.worker_id)
     return render(

@@ -100,3 +100,17 @@ def test_coverage_links_open_the_workers_behind_each_figure(world):
     assert world.worker_a.name in members  # worker A is an active member
     twin_names = [w.name for w in Worker.objects.filter(memberships__isnull=True)]
     assert twin_names and all(name in non_members for name in twin_names)
+
+
+@pytest.mark.django_db
+def test_ending_a_membership_twice_shows_why_on_the_form(world):
+    membership = Membership.objects.get(worker=world.worker_b, status="active")
+    MembershipTransfer.objects.filter(membership=membership).update(status="cancelled")
+    client = client_for(world.outsider)
+    first = client.post(
+        f"/workers/memberships/{membership.pk}/end/", {"status": "lapsed", "reason": "未缴会费"}
+    )
+    assert first.status_code == 302
+    again = client.post(f"/workers/memberships/{membership.pk}/end/", {"status": "lapsed"})
+    assert again.status_code == 200 and "该会籍已终止。" in again.content.decode()
+    assert Membership.objects.get(pk=membership.pk).status == "lapsed"
