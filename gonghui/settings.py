@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "gonghui.notifications",
     "gonghui.api",
     "gonghui.portal",
+    "gonghui.rights",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("workers/", include("gonghui.members.urls")),
     path("applications/", include("gonghui.members.application_urls")),
     path("portal/", include("gonghui.portal.urls")),
+    path("rights/", include("gonghui.rights.urls")),
     path("audit/", include("gonghui.audit.urls")),
     path("notifications/", include("gonghui.notifications.urls")),
     path("api/v1/", api.urls),

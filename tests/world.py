@@ -35,6 +35,8 @@ class World:
     admin_b: User
     extra_a: list = None  # registry records of each side (memberships, cadres, imports, …)
     extra_b: list = None
+    side_a: object = None  # tests.world_parts.Side of each side, for later areas' tests
+    side_b: object = None
 
     def a_records(self):
         """Records that only the A side (and the county) may see, with a text that marks them."""
@@ -257,4 +259,15 @@ def build_world() -> World:
     )
     world.extra_a = registry_records("甲", township_a, union_a, employer_a, worker_a, 31)
     world.extra_b = registry_records("乙", township_b, union_b, employer_b, worker_b, 42)
+    # later areas' records, one module per part (tests/world_parts)
+    from tests import world_parts
+
+    world.side_a = world_parts.Side(
+        "甲", 31, township_a, union_a, employer_a, worker_a, world.township_staff, world.admin_a
+    )
+    world.side_b = world_parts.Side(
+        "乙", 42, township_b, union_b, employer_b, worker_b, world.outsider, world.admin_b
+    )
+    world.extra_a += world_parts.records(world.side_a)
+    world.extra_b += world_parts.records(world.side_b)
     return world

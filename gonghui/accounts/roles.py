@@ -25,6 +25,10 @@ MANAGE_USERS = "manage_users"  # create accounts and set roles below one's organ
 VIEW_AUDIT = "view_audit"  # search the audit log of the subtree
 MANAGE_SETTINGS = "manage_settings"  # calendars, thresholds, rule tables
 MANAGE_ORGANIZATIONS = "manage_organizations"  # add, edit, close, re-open and move unions
+# Rights protection
+HANDLE_CASES = "handle_cases"  # work on cases assigned to one's organization: mediate, refer, conclude
+DISPATCH_CASES = "dispatch_cases"  # accept or decline, assign, merge cases; take hotline calls
+SUPERVISE_CASES = "supervise_cases"  # flag a case for supervision (督办), acknowledge warnings
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FEDERATION_ADMIN: frozenset(
@@ -37,12 +41,30 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_AUDIT,
             MANAGE_SETTINGS,
             MANAGE_ORGANIZATIONS,
+            HANDLE_CASES,
+            DISPATCH_CASES,
+            SUPERVISE_CASES,
         }
     ),
-    Role.FEDERATION_STAFF: frozenset({VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS}),
-    Role.TOWNSHIP_STAFF: frozenset({VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS}),
+    Role.FEDERATION_STAFF: frozenset(
+        {
+            VIEW,
+            CHANGE,
+            REVEAL,
+            EXPORT,
+            MANAGE_ORGANIZATIONS,
+            HANDLE_CASES,
+            DISPATCH_CASES,
+            SUPERVISE_CASES,
+        }
+    ),
+    Role.TOWNSHIP_STAFF: frozenset(
+        {VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS, HANDLE_CASES, DISPATCH_CASES}
+    ),
     # A chair keeps their own union's details current; the level above founds and closes unions.
-    Role.GRASSROOTS_CHAIR: frozenset({VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS}),
-    Role.MEDIATOR: frozenset({VIEW, CHANGE, REVEAL}),
+    Role.GRASSROOTS_CHAIR: frozenset(
+        {VIEW, CHANGE, REVEAL, EXPORT, MANAGE_ORGANIZATIONS, HANDLE_CASES}
+    ),
+    Role.MEDIATOR: frozenset({VIEW, CHANGE, REVEAL, HANDLE_CASES}),
     Role.AUDITOR: frozenset({VIEW, VIEW_AUDIT, EXPORT}),
 }

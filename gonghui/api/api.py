@@ -183,6 +183,14 @@ def _add_routers() -> None:
     from gonghui.members.import_api import router as import_router
 
     api.add_router("/imports", import_router)
+    from gonghui.rights import api_arrears, api_cases, api_legal, api_public
+
+    api.add_router("/public", api_public.router)  # the workers' door: no token, rate-limited
+    api.add_router("/cases", api_cases.router)
+    # several resources each: {"/referrals": router, "/mediations": router, …}
+    for module in (api_legal, api_arrears):
+        for prefix, router in module.routers.items():
+            api.add_router(prefix, router)
 
 
 _add_routers()

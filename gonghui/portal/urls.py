@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("apply/employers/", views.apply_employers, name="apply_employers"),
     path("applications/<int:pk>/", views.application, name="application"),
     path("verify/<str:token>/", views.verify, name="verify"),
+    # complaints and help requests: file, follow by tracking code (gonghui.rights)
+    path("cases/", include("gonghui.rights.portal_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Registers this part of the rights area with the other apps (see hooks.py)."""
