@@ -583,6 +583,8 @@ class Mediation(models.Model):
     )
     facts = models.TextField(_("facts of the dispute"), blank=True)
     agreement_terms = models.TextField(_("terms agreed"), blank=True)
+    # How the agreement is carried out (履行方式): the agreement must say it (art. 16 practice).
+    performance = models.TextField(_("how it is carried out"), blank=True)
     amount_agreed = money(_("amount agreed (yuan)"))
     payment_due = models.DateField(_("to be paid by"), null=True, blank=True)
     signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
@@ -672,6 +674,13 @@ class Referral(models.Model):
         _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SENT
     )
     matters = models.TextField(_("matters referred"))
+    asked = models.TextField(_("what the body is asked to do"), blank=True)
+    # The packet: case attachments sent with the letter.
+    attachments = models.ManyToManyField(
+        Attachment, blank=True, related_name="referrals", verbose_name=_("attachments sent")
+    )
+    # The case clock was paused (reason "outside") while awaiting this body's reply.
+    pauses_clock = models.BooleanField(_("case clock paused until the reply"), default=False)
     received_on = models.DateField(_("receipt confirmed on"), null=True, blank=True)
     receipt_number = models.CharField(_("their reference"), max_length=64, blank=True)
     replied_on = models.DateField(_("replied on"), null=True, blank=True)
