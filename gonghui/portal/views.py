@@ -227,6 +227,8 @@ def me(request):
             "has_open_application": any(
                 app.status == ApplicationStatus.SUBMITTED for app, _progress in applications
             ),
+            # complaints and help requests filed while signed in (gonghui.rights)
+            "cases": account.cases.order_by("-received_at", "-pk")[:20],
         },
     )
 
