@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gonghui.rights.models import Case, Channel, Supervision
+from django.core.files.base import ContentFile
+
+from gonghui.rights.models import Attachment, Case, Channel, Supervision
 from gonghui.rights.services.intake import case_create
 
 
@@ -30,4 +32,14 @@ def records(side) -> list:
         instructions=f"{side.label}方督办：五个工作日内报告进展",
         report_due=dt.date(2026, 12, 2),
     )
-    return [side.case, supervision]
+    attachment = Attachment(
+        case=side.case,
+        original_name=f"{side.label}方工资条.pdf",
+        content_type="application/pdf",
+        size=20,
+        sha256="0" * 64,
+        uploaded_by=side.staff,
+    )
+    attachment.file.save("payslip.pdf", ContentFile(b"%PDF-1.4 test file\n"), save=False)
+    attachment.save()
+    return [side.case, supervision, attachment]
