@@ -72,6 +72,7 @@ class Worker(models.Model):
         verbose_name=_("organization"),
         on_delete=models.PROTECT,
         related_name="workers",
+        db_index=False,  # the index on (organization, name) serves it
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -90,7 +91,7 @@ class Worker(models.Model):
             # plain btree serves both LIKE 'x%' and ORDER BY; SQLite's BINARY does the same.
             models.Index(fields=["name_initials", "id"], name="worker_initials_order"),
             models.Index(fields=["name_pinyin", "id"], name="worker_pinyin_order"),
-            models.Index(fields=["employer"]),
+            # No Index(fields=["employer"]): the foreign key has its own index (migration 0007).
             models.Index(fields=["worker_type"]),
         ]
         constraints = [
@@ -125,6 +126,7 @@ class Membership(models.Model):
         verbose_name=_("grassroots union"),
         on_delete=models.PROTECT,
         related_name="memberships",
+        db_index=False,  # the index on (union, status) serves it
     )
     status = models.CharField(
         _("status"),
@@ -192,7 +194,12 @@ class MembershipEvent(models.Model):
 
     scope_path = "organization__path"
 
-    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="membership_events")
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.CASCADE,
+        related_name="membership_events",
+        db_index=False,  # the index on (worker, at) serves it
+    )
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="+"
     )
