@@ -305,11 +305,9 @@ def case_status(request, pk: int):
 
 
 def _asks_follow_up(case: Case) -> bool:
-    if case.status not in (CaseStatus.CONCLUDED, CaseStatus.FOLLOW_UP):
-        return False
-    return case.followed_up_at is None or (
-        case.concluded_at is not None and case.followed_up_at < case.concluded_at
-    )
+    """Concluded, or in follow-up without the worker's answer yet (an answer closes the case
+    or re-opens it, so a case still in these states is waiting for one)."""
+    return case.status in (CaseStatus.CONCLUDED, CaseStatus.FOLLOW_UP)
 
 
 def _status_page(request, case: Case, form, status: int = 200):
