@@ -607,6 +607,33 @@ class Mediation(models.Model):
     def __str__(self):
         return f"{self.case.number} · {self.respondent_name}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == MediationStatus.OPEN
+
+    @property
+    def past_due(self) -> bool:
+        """Still open after the 15 days of art. 14 (the daily check will time it out)."""
+        from django.utils import timezone
+
+        return self.is_open and self.statutory_due < timezone.localdate()
+
+    @property
+    def limitation_days_left(self) -> int | None:
+        """Calendar days from today to the last day of the arbitration limitation period."""
+        if self.limitation_ends is None:
+            return None
+        from django.utils import timezone
+
+        return (self.limitation_ends - timezone.localdate()).days
+
+    @property
+    def limitation_urgent(self) -> bool:
+        """Legal Aid Law art. 44: fewer than 7 days (不足七日) left on the limitation period
+        makes a legal-aid request urgent (aid first, paperwork after)."""
+        left = self.limitation_days_left
+        return left is not None and 0 <= left < 7 and self.status != MediationStatus.AGREED
+
 
 class MediationClaim(models.Model):
     mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="claims")
@@ -707,6 +734,16 @@ class Referral(models.Model):
     def __str__(self):
         return f"{self.case.number} → {self.body_name}"
 
+    @property
+    def awaiting_reply(self) -> bool:
+        return self.status in (ReferralStatus.SENT, ReferralStatus.RECEIVED)
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.awaiting_reply and self.reply_due < timezone.localdate()
+
 
 @register_scoped
 class SupervisionNotice(models.Model):
@@ -751,6 +788,12 @@ class SupervisionNotice(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.employer.name}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.replied_on is None and self.reply_due < timezone.localdate()
 
 
 # --- wage-arrears inspections ----------------------------------------------------------------
