@@ -36,6 +36,7 @@ SEEDERS = [
     "gonghui.members.demo.seed",
     "gonghui.members.demo.seed_memberships",
     "gonghui.accounts.demo.seed",
+    "gonghui.rights.demo.seed",
 ]
 
 
