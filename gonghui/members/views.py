@@ -234,7 +234,16 @@ def transfer_detail(request, pk: int):
             form.add_error(None, str(exc))
         else:
             return redirect("members:transfer_detail", pk=transfer.pk)
-    return render(request, "members/transfer_detail.html", {"transfer": transfer, "form": form})
+    # Only the receiving side (or a level above it) decides; the sender sees the request's state.
+    user = request.user
+    can_decide = user.can(CHANGE) and (
+        user.is_superuser or transfer.to_union.path.startswith(user.scope_prefix)
+    )
+    return render(
+        request,
+        "members/transfer_detail.html",
+        {"transfer": transfer, "form": form, "can_decide": can_decide},
+    )
 
 
 @staff_view()
@@ -254,9 +263,10 @@ def duplicate_list(request):
         params=request.GET,
         sorts=[Sort("found", "found_at", gettext_lazy("Found"), descending=True)],
     )
-    return render(
-        request, "members/duplicate_list.html", {"listing": listing, "page": listing.page()}
-    )
+    page = listing.page()
+    for candidate in page.rows:
+        candidate.pair = (candidate.worker_a, candidate.worker_b)
+    return render(request, "members/duplicate_list.html", {"listing": listing, "page": page})
 
 
 @staff_view(scope_model=DuplicateCandidate, permission=CHANGE)
