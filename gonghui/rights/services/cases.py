@@ -706,12 +706,13 @@ def case_conclude(
             _end_running_pause(c, today)
         rules = RightsSettings.current()
         c.status = S.CONCLUDED
+        # counted up to today, before concluded_at (which ends the clock) is set
+        c.handling_days = deadlines.working_days_used(c, today) if c.accepted_on else None
         c.concluded_at = timezone.now()
         c.outcome = outcome
         c.solved = solved
         c.amount_recovered = amount
         c.workers_benefited = benefited
-        c.handling_days = deadlines.working_days_used(c, today) if c.accepted_on else None
         c.concluded_late = bool(c.due_on and today > c.due_on)
         c.followup_due = workdays.add_working_days(today, rules.followup_days)
         with _platform_language():
