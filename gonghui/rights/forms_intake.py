@@ -11,6 +11,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -310,6 +311,16 @@ class HotlineForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["articles"].queryset = knowledge.articles_for(user)
+        # the answers follow the category too (htmx; the form works without it)
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": reverse("rights:hotline_suggest"),
+                "hx-trigger": "change",
+                "hx-target": "#kb-hits",
+                "hx-swap": "outerHTML",
+                "hx-include": "#id_summary, #kb-hits",
+            }
+        )
 
     def clean_amount_claimed(self):
         return _clean_money(self.cleaned_data.get("amount_claimed"))

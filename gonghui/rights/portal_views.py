@@ -193,7 +193,8 @@ def case_employers(request):
     """Employer names matching what the worker types (name or credit code), as the options of
     a datalist for htmx. Only names: they are public (the registry holds nothing secret in an
     employer's name)."""
-    query = " ".join(request.GET.get("employer", "").split())[:100]
+    typed = request.GET.get("employer") or request.GET.get("employer_text") or ""  # staff form
+    query = " ".join(typed.split())[:100]
     names: list[str] = []
     if len(query) >= 2:
         names = list(
