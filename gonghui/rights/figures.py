@@ -27,8 +27,9 @@ Definitions (shown beside each figure on the page, :data:`DEFINITIONS`):
 - **money recovered**, **workers benefited**: sums over the concluded cases;
 - **satisfaction**: the worker's answer at follow-up (1–5): mean, how many gave each, how many
   answered;
-- **open, overdue, due soon now**: the subtree's open cases today whatever the period; overdue
-  and due soon as the deadlines module judges one case (``rights.deadlines``).
+- **open, overdue, not accepted in time, due soon now**: the subtree's open cases today whatever
+  the period; overdue, not accepted in time and due soon as the case list's ``due`` filter and
+  the deadlines page count them (``rights.selectors``, ``rights.deadlines``).
 """
 
 from __future__ import annotations
@@ -112,9 +113,9 @@ DEFINITIONS: dict[str, Any] = {
         "(very satisfied); the mean is over those who answered."
     ),
     "now": gettext_lazy(
-        "Open cases of the organizations today, whatever the period. Overdue: past the date "
-        "to accept or the due date, clock not paused. Due soon: due within the working days "
-        "set in the rights settings."
+        "Open cases of the organizations today, whatever the period. Overdue: past the due "
+        "date, clock not paused. Not accepted in time: received cases past the date to accept "
+        "or decline them. Due soon: due within the working days set in the rights settings."
     ),
     "month": gettext_lazy("Month in which the case was received."),
     "organization": gettext_lazy(
@@ -337,9 +338,9 @@ def _by_outcome(qs: QuerySet) -> list[Row]:
     }
     filters = {
         "declined": {"status": CaseStatus.DECLINED},
-        "solved": {"status": "concluded", "solved": "yes"},
-        "not_solved": {"status": "concluded", "solved": "no"},
-        "open": {"status": "open"},
+        "solved": {"outcome": "solved"},
+        "not_solved": {"outcome": "not_solved"},
+        "open": {"outcome": "open"},
     }
     return [Row(key, labels[key], Counts.of(found.get(key)), filters[key]) for key in OUTCOMES]
 
@@ -436,18 +437,19 @@ def handling_p90(qs: QuerySet, count: int | None = None) -> float | None:
 
 
 def overdue_q(on: dt.date) -> Q:
-    """Open cases past their date (as ``deadlines.is_overdue`` judges one case)."""
-    return Q(status=CaseStatus.RECEIVED, accept_due__lt=on) | Q(
-        status__in=HANDLING_STATUSES, paused=False, due_on__lt=on
-    )
+    """Open cases past their handling due date, clock running (as the case list's ``due=overdue``
+    and ``deadlines.is_overdue`` judge them)."""
+    return Q(status__in=HANDLING_STATUSES, paused=False, due_on__lt=on)
+
+
+def accept_overdue_q(on: dt.date) -> Q:
+    """Received cases nobody accepted or declined by their date (``due=accept_overdue``)."""
+    return Q(status=CaseStatus.RECEIVED, accept_due__lt=on)
 
 
 def due_soon_q(on: dt.date, until: dt.date) -> Q:
-    """Open cases due from today to ``until`` (as ``deadlines.is_due_soon`` judges one)."""
-    return Q(paused=False) & (
-        Q(status=CaseStatus.RECEIVED, accept_due__gte=on, accept_due__lte=until)
-        | Q(status__in=HANDLING_STATUSES, due_on__gte=on, due_on__lte=until)
-    )
+    """Cases due from today to ``until``, clock running (the case list's ``due=due_soon``)."""
+    return Q(status__in=HANDLING_STATUSES, paused=False, due_on__gte=on, due_on__lte=until)
 
 
 def now_counts(organization: Organization, *, user=None, on: dt.date | None = None) -> dict:
@@ -457,6 +459,7 @@ def now_counts(organization: Organization, *, user=None, on: dt.date | None = No
     result = qs.aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=overdue_q(on)),
+        accept_overdue=Count("pk", filter=accept_overdue_q(on)),
         due_soon=Count("pk", filter=due_soon_q(on, until)),
         paused=Count("pk", filter=Q(paused=True)),
     )
@@ -568,6 +571,6 @@ def check(figures: dict[str, Any]) -> list[str]:
     if handling["count"] and (handling["p90"] is None or handling["mean"] is None):
         problems.append("handling time missing")
     now = figures["now"]
-    if now["overdue"] > now["open"] or now["due_soon"] > now["open"]:
+    if now["overdue"] + now["accept_overdue"] + now["due_soon"] > now["open"]:
         problems.append("more overdue or due soon than open")
     return problems

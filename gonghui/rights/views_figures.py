@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +20,7 @@ from gonghui.core.scope import get_for_user
 from gonghui.organizations.models import Organization
 
 from . import deadlines, figures
+from .models import CaseStatus
 
 PICKER_DEPTH = 2  # levels below the user's organization offered in the picker
 PICKER_LIMIT = 300
@@ -63,11 +64,14 @@ class PeriodForm(forms.Form):
 
 
 def _case_list(params: dict) -> str | None:
-    """A link to the staff case list with these filters (None until that page exists)."""
-    try:
-        return reverse("rights:case_list") + "?" + urlencode(params)
-    except NoReverseMatch:
+    """A link to the staff case list with these filters, or None when the list has no filter
+    that selects exactly these cases (then the number is shown without a link)."""
+    from .forms_cases import CaseFilterForm
+
+    fields = CaseFilterForm.base_fields
+    if any(key not in fields for key in params):
         return None
+    return reverse("rights:case_list") + "?" + urlencode(params)
 
 
 def _base_params(org: Organization, start: dt.date, end: dt.date) -> dict:
@@ -78,21 +82,31 @@ def _base_params(org: Organization, start: dt.date, end: dt.date) -> dict:
     }
 
 
+# Each figure of a row → the case-list filters that select its cases. The case list filters
+# one status at a time; the groups (open, concluded, solved, not solved) need its ``outcome``
+# filter, and the cases an organization holds itself its ``direct`` filter — without those the
+# figure is shown without a link rather than linked to a list that would not add up.
+FIGURE_FILTERS = {
+    "total": {},
+    "declined": {"status": CaseStatus.DECLINED},
+    "open": {"outcome": "open"},
+    "concluded": {"outcome": "concluded"},
+    "solved": {"outcome": "solved"},
+    "not_solved": {"outcome": "not_solved"},
+}
+
+
 def _row_links(row: figures.Row, org: Organization, start, end) -> dict:
     place = row.organization if row.organization is not None else org
     # a month row's own dates narrow the period
     base = {**_base_params(place, start, end), **row.filters}
-    return {
-        "total": _case_list(base),
-        "declined": _case_list({**base, "status": "declined"}),
-        "open": _case_list({**base, "status": "open"}),
-        "concluded": _case_list({**base, "status": "concluded"}),
-        "solved": _case_list({**base, "status": "concluded", "solved": "yes"}),
-        "not_solved": _case_list({**base, "status": "concluded", "solved": "no"}),
-        "drill": _figures_url(place, start, end)
+    links = {name: _case_list({**base, **extra}) for name, extra in FIGURE_FILTERS.items()}
+    links["drill"] = (
+        _figures_url(place, start, end)
         if row.organization is not None and place.pk != org.pk
-        else None,
-    }
+        else None
+    )
+    return links
 
 
 def _figures_url(org: Organization, start: dt.date, end: dt.date) -> str:
@@ -258,9 +272,11 @@ def figures_page(request):
             "total": data["total"],
             "total_links": _row_links(total_row, org, start, end),
             "now_links": {
-                "open": _case_list({"organization": org.pk, "status": "open"}),
-                "overdue": _deadline_list(org, "overdue"),
-                "due_soon": _deadline_list(org, "due_soon"),
+                "open": _case_list({"organization": org.pk, "outcome": "open"}),
+                "overdue": _case_list({"organization": org.pk, "due": "overdue"}),
+                "accept_overdue": _case_list({"organization": org.pk, "due": "accept_overdue"}),
+                "due_soon": _case_list({"organization": org.pk, "due": "due_soon"}),
+                "deadlines": reverse("rights:case_deadlines"),
             },
             "base_params": base,
             "tables": tables,
@@ -268,14 +284,3 @@ def figures_page(request):
             "chart_data": _chart_data(data, tables),
         },
     )
-
-
-def _deadline_list(org: Organization, which: str) -> str | None:
-    try:
-        return (
-            reverse("rights:case_deadlines")
-            + "?"
-            + urlencode({"organization": org.pk, "show": which})
-        )
-    except NoReverseMatch:
-        return None

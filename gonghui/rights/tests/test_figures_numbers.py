@@ -135,11 +135,11 @@ def township_c(world):
             accepted_on=dt.date(2024, 4, 2),
             due_on=dt.date(2024, 5, 31),
         ),
-        "waiting_due_soon": make_case(
+        "waiting_late": make_case(
             union,
-            received=dt.date(2024, 5, 30),
+            received=dt.date(2024, 5, 27),
             status="received",
-            accept_due=dt.date(2024, 6, 4),
+            accept_due=dt.date(2024, 5, 30),
         ),
         "paused": make_case(
             township,
@@ -152,7 +152,14 @@ def township_c(world):
     }
     survivor = cases["solved_closed"]
     make_case(union, received=dt.date(2024, 1, 16), status="merged", merged_into=survivor)
-    # outside the period: counted in "now" only when open (it is not)
+    # outside the period: counted in "now" only when open
+    make_case(
+        union,
+        received=dt.date(2023, 12, 20),
+        status="assigned",
+        accepted_on=dt.date(2023, 12, 21),
+        due_on=dt.date(2024, 6, 4),
+    )
     make_case(
         union,
         received=dt.date(2023, 12, 30),
@@ -202,7 +209,19 @@ def test_money_workers_and_satisfaction(township_c):
 def test_open_overdue_and_due_soon_now_ignore_the_period_and_paused_clocks(township_c):
     township, _union, _cases = township_c
     now = figures.figures_for(township, dt.date(2020, 1, 1), dt.date(2020, 12, 31), on=ON)["now"]
-    assert (now["open"], now["overdue"], now["due_soon"], now["paused"]) == (3, 1, 1, 1)
+    assert (now["open"], now["overdue"], now["accept_overdue"]) == (4, 1, 1)
+    assert (now["due_soon"], now["paused"]) == (1, 1)
+
+
+def test_now_counts_match_the_case_lists_deadline_filters(world, township_c):
+    from gonghui.rights import selectors
+
+    admin = world.county_admin
+    now = figures.now_counts(world.county, user=admin, on=ON)
+    assert now["overdue"] == selectors.overdue(admin, ON).count()
+    assert now["due_soon"] == selectors.due_soon(admin, ON).count()
+    assert now["accept_overdue"] == selectors.accept_overdue(admin, ON).count()
+    assert now["open"] == selectors.case_list(admin, {"open": True}).count()
 
 
 def test_tables_split_by_channel_outcome_month_and_organization(township_c):

@@ -132,3 +132,25 @@ def test_an_unknown_table_is_not_found(cases_2024):
 def test_signed_out_visitors_are_sent_to_sign_in(db):
     response = Client().get("/rights/figures/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_every_linked_figure_opens_a_case_list_of_as_many_cases(cases_2024):
+    """Each link's filters, read by the case list's own form and selector, select exactly the
+    cases the figure counts."""
+    from urllib.parse import parse_qs, urlparse
+
+    from gonghui.rights import selectors
+    from gonghui.rights.forms_cases import CaseFilterForm
+
+    world = cases_2024
+    admin = world.county_admin
+    body = client_for(admin).get("/rights/figures/?year=2024").content.decode()
+    links = re.findall(r'<a href="(/rights/cases/\?[^"]+)">([\d,]+)</a>', body)
+    assert len(links) >= 10
+    for href, shown in links:
+        query = {k: v[0] for k, v in parse_qs(urlparse(href.replace("&amp;", "&")).query).items()}
+        form = CaseFilterForm(query, user=admin)
+        assert form.is_valid(), (href, form.errors)
+        # the figures leave merged duplicates out; the list shows them (none here)
+        count = selectors.case_list(admin, form.filters()).exclude(status="merged").count()
+        assert count == int(shown.replace(",", "")), href
