@@ -276,6 +276,10 @@ class AlertCaseOut(Schema):
 class AlertDetailOut(AlertOut):
     cases: list[AlertCaseOut]
 
+    @staticmethod
+    def resolve_cases(obj):
+        return obj.visible_cases
+
 
 class AlertPage(Schema):
     items: list[AlertOut]
@@ -311,13 +315,14 @@ def alert_list(request, filters: Query[AlertFilters]):
     return cursor_page(qs, cursor=filters.cursor, limit=_limit(filters.limit), sorts=ALERT_SORTS)
 
 
-def _alert_detail(request, alert: Alert) -> dict:
+def _alert_detail(request, alert: Alert) -> Alert:
     alert = Alert.objects.select_related("acknowledged_by").get(pk=alert.pk)
-    data = AlertOut.from_orm(alert).dict()
-    data["cases"] = list(
+    # Only the cases of the caller's subtree (an alert raised to the county may hold cases of
+    # several townships).
+    alert.visible_cases = list(
         Case.objects.visible_to(request.user).filter(alerts=alert).order_by("received_at", "id")
     )
-    return data
+    return alert
 
 
 @alert_router.get("/{int:alert_id}", response={200: AlertDetailOut, 404: ErrorOut})

@@ -129,8 +129,9 @@ def case_totals(case: Case) -> dict:
     row = case.parties.aggregate(
         workers=Count("id"), claimed=Sum("amount_claimed"), recovered=Sum("amount_recovered")
     )
-    claimed = row["claimed"] or ZERO
-    recovered = row["recovered"] or ZERO
+    # SQLite sums decimals as floats: back to yuan and fen.
+    claimed = (row["claimed"] or ZERO).quantize(CENT)
+    recovered = (row["recovered"] or ZERO).quantize(CENT)
     return {
         "workers": row["workers"],
         "claimed": claimed,
@@ -812,7 +813,7 @@ def inspection_totals(inspection: Inspection, today: dt.date | None = None) -> d
         cases=Count("case"),
     )
     for key in ("arrears_found", "recovered"):
-        row[key] = row[key] or ZERO
+        row[key] = (row[key] or ZERO).quantize(CENT)  # SQLite sums decimals as floats
     row["workers_owed"] = row["workers_owed"] or 0
     row["outstanding"] = max(row["arrears_found"] - row["recovered"], ZERO)
     return row
