@@ -259,6 +259,10 @@ def _action_view(action: Action):
                 if result is not None:
                     messages.success(request, _("Saved: %(what)s.") % {"what": action.title})
                     return redirect("rights:case_detail", pk=case.pk)
+                # a stale page or a state found changed is about the whole form, not a field
+                for key in ("version", "status"):
+                    for message in form.errors.pop(key, []):
+                        form.add_error(None, message)
         else:
             form = action.make_form(request, case)
         return render(
