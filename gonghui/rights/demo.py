@@ -382,7 +382,9 @@ class _Seeder:
             received = today - dt.timedelta(days=9)
         received_at = _at(received, rng.randint(0, 11 * 60))
         if received == today:
-            received_at = min(received_at, timezone.now())
+            # early today (not later than now), the same whenever the demo is seeded that day
+            midnight = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+            received_at = min(midnight + dt.timedelta(seconds=rng.randint(0, 300)), timezone.now())
         channel = _pick(rng, CHANNELS)
         category = _pick(rng, CATEGORIES)
         if index < len(CATEGORIES):
@@ -575,7 +577,7 @@ class _Seeder:
         else:
             used = limit + rng.randint(1, 10)
         concluded_on = workdays.add_working_days_excluding(decided, used, spans)
-        if pause is not None and concluded_on <= pause.started_on:
+        if pause is not None and pause.ended_on and concluded_on <= pause.started_on:
             pause, spans = None, []  # concluded before it would have been paused
             concluded_on = workdays.add_working_days_excluding(decided, used, spans)
         if concluded_on < handling_day:
@@ -929,6 +931,14 @@ def _seed_area(ctx: DemoContext, rng: random.Random, county: Organization, today
             if status in (MediationStatus.FAILED, MediationStatus.TIMED_OUT)
             else None,
         )
+        CaseEvent.objects.create(
+            case=case,
+            kind=EventKind.MEDIATION,
+            at=handling.at + dt.timedelta(minutes=1),
+            actor=mediator,
+            public_text="已受理您的劳动争议调解申请。",
+            data={"status": status},
+        )
         MediationClaim.objects.create(
             mediation=mediation,
             item="拖欠工资" if case.category == "complaint.wage_arrears" else "经济补偿",
@@ -953,7 +963,7 @@ def _seed_area(ctx: DemoContext, rng: random.Random, county: Organization, today
         body, body_name = BODIES[i % len(BODIES)]
         sent = timezone.localdate(handling.at)
         reply_due = workdays.add_working_days(sent, 15)
-        replied = case.status in ("concluded", "follow_up", "closed") or i % 3 == 0
+        replied = i % 3 != 1
         replied_on = min(today, workdays.add_working_days(sent, rng.randint(3, 12)))
         Referral.objects.create(
             case=case,
@@ -968,6 +978,14 @@ def _seed_area(ctx: DemoContext, rng: random.Random, county: Organization, today
             replied_on=replied_on if replied else None,
             reply="已责令用人单位限期整改。" if replied else "",
             sent_by=staff,
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind=EventKind.REFERRAL,
+            at=handling.at + dt.timedelta(minutes=1),
+            actor=staff,
+            public_text=f"您的诉求已转交{body_name}依法处理。",
+            data={"body": body},
         )
         referrals += 1
 
