@@ -527,3 +527,27 @@ def test_action_items_are_open_then_overdue_then_done_with_a_result(world, staff
             by=world.outsider, action=later, done_on=dt.date(2026, 11, 24), result="x"
         )
     assert ActionItem.objects.get(pk=later.pk).done_on is None
+
+
+# --- a wage-arrears case reaches its deadline on the working-day calendar ----------------------
+
+
+@pytest.mark.django_db
+def test_a_wage_arrears_case_reaches_its_deadline_on_the_working_day_calendar(
+    world, staff, case, monkeypatch
+):
+    """Accepted on 2026-09-29 (general tier, 7 working days): 09-30 is day 1, the National Day
+    holiday 10-01 … 10-07 does not count, the make-up Saturday 10-10 does; due 10-14."""
+    from gonghui.rights import deadlines
+    from gonghui.rights.services.cases import case_accept
+
+    monkeypatch.setattr(deadlines, "today", lambda: dt.date(2026, 9, 29))
+    accepted = case_accept(by=staff, case=case, tier="general")
+    assert accepted.due_on == dt.date(2026, 10, 14)
+    party = add(staff, accepted, "赵六", "3000")
+    services.recovery_record(by=staff, party=party, amount="1000", on=dt.date.today())
+    accepted.refresh_from_db()
+    assert accepted.amount_recovered == D("1000.00")
+    assert accepted.due_on == dt.date(2026, 10, 14)  # recording money does not move the clock
+    assert not deadlines.is_overdue(accepted, dt.date(2026, 10, 14))
+    assert deadlines.is_overdue(accepted, dt.date(2026, 10, 15))
