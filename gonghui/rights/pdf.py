@@ -173,6 +173,16 @@ def _person(kind: str, value: str, reveal: bool) -> str:
     return (value if reveal else mask(kind, value)) or "—"
 
 
+def _scrub(text: str, names, reveal: bool) -> str:
+    """Free text (facts, terms) with the workers' names masked where they appear, unless the
+    data are revealed: staff often write the name into the facts."""
+    if reveal:
+        return text
+    for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
+        text = text.replace(name, mask("name", name))
+    return text
+
+
 # --- mediation agreement ---------------------------------------------------------------------
 
 
@@ -184,6 +194,7 @@ def mediation_agreement_pdf(mediation, *, reveal: bool) -> bytes:
     m = mediation
     claims = list(m.claims.all())
     mediator = m.mediator.full_name or m.mediator.get_username()
+    names = [m.applicant_name, m.case.complainant_name]
     story = [
         _p(m.body, SUBTITLE),
         _p("调解协议书", TITLE),
@@ -201,7 +212,7 @@ def mediation_agreement_pdf(mediation, *, reveal: bool) -> bytes:
         ),
         _p(f"住所：{m.respondent_address or '—'}"),
         _p("二、争议事项及请求", HEADING),
-        _p(m.facts or m.case.description),
+        _p(_scrub(m.facts or m.case.description, names, reveal)),
         Spacer(1, 2 * mm),
         _table(
             [["序号", "请求事项", "请求金额（元）", "协议金额（元）"]]
@@ -224,13 +235,13 @@ def mediation_agreement_pdf(mediation, *, reveal: bool) -> bytes:
             f"本调解组织于{_date(m.received_on)}受理申请人的调解申请。经调解，双方当事人"
             "在自愿、平等的基础上达成如下协议："
         ),
-        _p(m.agreement_terms),
+        _p(_scrub(m.agreement_terms, names, reveal)),
         _p(
             f"协议金额合计人民币{_yuan(m.amount_agreed)}元（大写：{amount_in_words(m.amount_agreed)}）。"
         ),
         _p("四、履行方式及期限", HEADING),
         _p(
-            (m.performance + "\n" if m.performance else "")
+            (_scrub(m.performance, names, reveal) + "\n" if m.performance else "")
             + f"被申请人应于{_date(m.payment_due)}前履行完毕。"
         ),
         _p("五、其他事项", HEADING),
@@ -284,6 +295,7 @@ def referral_letter_pdf(referral, *, reveal: bool) -> bytes:
     employer = case.employer.name if case.employer_id else (case.employer_name_given or "—")
     employer_address = case.employer.address if case.employer_id else ""
     parties = list(case.parties.all())
+    names = [case.complainant_name, *(p.name for p in parties)]
     attachments = list(r.attachments.all())
     story = [
         _p(sender.name, SUBTITLE),
@@ -296,7 +308,7 @@ def referral_letter_pdf(referral, *, reveal: bool) -> bytes:
             f"（案件编号：{case.number}），经研究，现转你单位依法处理。有关情况如下："
         ),
         _p("一、基本情况", HEADING),
-        _p(case.description),
+        _p(_scrub(case.description, names, reveal)),
         _p("二、当事人", HEADING),
         _p(f"反映人：{complainant}"),
         _p(
@@ -332,8 +344,8 @@ def referral_letter_pdf(referral, *, reveal: bool) -> bytes:
         )
     story += [
         _p("四、转办事项及请求", HEADING),
-        _p(r.matters),
-        _p(r.asked or "请依法调查处理，并将处理结果函复我会。"),
+        _p(_scrub(r.matters, names, reveal)),
+        _p(_scrub(r.asked, names, reveal) or "请依法调查处理，并将处理结果函复我会。"),
         _p(
             f"　　请于{_date(r.reply_due)}前将受理及办理情况函复我会。",
         ),

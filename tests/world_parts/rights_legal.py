@@ -1,10 +1,11 @@
-"""A mediation, a referral and a labor-law supervision notice on each side."""
+"""A mediation (agreed, so its PDF exists), a referral and a labor-law supervision notice on
+each side."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from gonghui.rights.models import Mediation, Referral, SupervisionNotice
+from gonghui.rights.models import Mediation, MediationClaim, Referral, SupervisionNotice
 
 
 def records(side) -> list:
@@ -16,6 +17,16 @@ def records(side) -> list:
         respondent_name=side.employer.name,
         received_on=dt.date(2026, 11, 2),
         statutory_due=dt.date(2026, 11, 17),
+        knew_on=dt.date(2026, 10, 8),
+        status="agreed",
+        agreement_terms="分两期支付",
+        amount_agreed="50000.00",
+        payment_due=dt.date(2026, 12, 31),
+        signed_on=dt.date(2026, 11, 12),
+        ended_on=dt.date(2026, 11, 12),
+    )
+    MediationClaim.objects.create(
+        mediation=mediation, item="拖欠工资", amount="60000.00", amount_agreed="50000.00"
     )
     referral = Referral.objects.create(
         case=side.case,
