@@ -383,3 +383,11 @@ def test_the_scope_walk_over_this_parts_endpoints(world, monkeypatch):
     assert len(mine) >= 12
     monkeypatch.setattr(walk, "api_operations", lambda: iter(mine))
     walk.test_every_api_endpoint_shows_only_the_users_own_subtree(world)
+
+
+@pytest.mark.django_db
+def test_the_employer_page_shows_its_inspections_and_warnings(world, staff):
+    body = staff.get(f"/employers/{world.employer_a.pk}/").content.decode()
+    assert "甲方镇根治欠薪冬季专项行动" in body
+    assert "甲方机械公司七日内三起投诉" in body
+    assert "乙方" not in body.split("section-arrears")[-1][:2000]
