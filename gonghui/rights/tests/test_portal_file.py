@@ -207,7 +207,10 @@ def test_an_exe_renamed_jpg_is_refused_and_files_must_be_chosen_again(world, cli
     assert response.status_code == 200
     assert "is not a photo or a PDF" in " ".join(errors(response)["attachments"])
     assert "choose your photos or PDF files again" in response.content.decode()
-    assert not filed().exists() and not Attachment.objects.exists()
+    assert (
+        not filed().exists()
+        and not Attachment.objects.filter(case__channel=Channel.PORTAL).exists()
+    )
 
 
 def test_real_jpeg_png_and_pdf_are_accepted_and_typed_by_content(world, client):
@@ -218,9 +221,13 @@ def test_real_jpeg_png_and_pdf_are_accepted_and_typed_by_content(world, client):
     ]
     response = post(client, good(), files=files)
     assert response.status_code == 302, errors(response)
-    kinds = sorted(Attachment.objects.values_list("content_type", flat=True))
+    kinds = sorted(
+        Attachment.objects.filter(case__channel=Channel.PORTAL).values_list(
+            "content_type", flat=True
+        )
+    )
     assert kinds == ["application/pdf", "image/jpeg", "image/png"]
-    assert all(a.from_worker for a in Attachment.objects.all())
+    assert all(a.from_worker for a in Attachment.objects.filter(case__channel=Channel.PORTAL))
 
 
 def test_too_many_files_are_refused(world, client):
