@@ -332,8 +332,7 @@ class _County:
 
 
 class _Seeder:
-    def __init__(self, ctx: DemoContext, rng: random.Random, today: dt.date):
-        self.ctx = ctx
+    def __init__(self, rng: random.Random, today: dt.date):
         self.rng = rng
         self.today = today
         self.horizon = today - dt.timedelta(days=1)
@@ -1210,13 +1209,27 @@ def _seed(ctx: DemoContext) -> None:
         return
     today = timezone.localdate()
     per_county = CASES_PER_COUNTY.get(ctx.scale.name, 300)
-    seeder = _Seeder(ctx, rng, today)
+    first_code = seed_cases(counties, per_county, rng=rng, today=today, say=ctx.say)
+    _seed_area(ctx, rng, counties[0], today)
+    ctx.say(
+        f"cases: {Case.objects.count()}, events: {CaseEvent.objects.count()} "
+        f"(try the portal with tracking code {codes.format_code(first_code)} "
+        f"and PIN {DEMO_PIN})"
+    )
+
+
+def seed_cases(counties, per_county: int, *, rng, today=None, say=lambda message: None) -> str:
+    """``per_county`` cases for each county federation, written per county in bulk; returns
+    the first case's tracking code."""
+    today = today or timezone.localdate()
+    seeder = _Seeder(rng, today)
     rows = Employer.objects.values_list(
         "id", "name", "organization_id", "organization__path", "industry"
     ).order_by("id")
     by_county: dict[str, list] = {c.path: [] for c in counties}
+    width = len(counties[0].path) if counties else 0
     for row in rows.iterator(chunk_size=20000):
-        prefix = row[3][: len(counties[0].path)]
+        prefix = row[3][:width]
         if prefix in by_county:
             by_county[prefix].append(row)
     users = _users()
@@ -1225,11 +1238,10 @@ def _seed(ctx: DemoContext) -> None:
         employers = by_county.get(county.path) or []
         if not employers:
             continue
-        handlers = _handlers(county) if i == 0 else {}
         info = _County(
             federation=county,
             employers=employers,
-            handlers=handlers,
+            handlers=_handlers(county) if i == 0 else {},
             dispatcher=users.get("county_staff") if i == 0 else None,
         )
         batch = _Batch()
@@ -1239,11 +1251,15 @@ def _seed(ctx: DemoContext) -> None:
         batch.flush()
         total += per_county
         if (i + 1) % 10 == 0:
-            ctx.say(f"  {total} cases")
+            say(f"  {total} cases")
     _reset_sequences(Case, CaseEvent, CaseParty, CasePause)
-    _seed_area(ctx, rng, counties[0], today)
-    ctx.say(
-        f"cases: {Case.objects.count()}, events: {CaseEvent.objects.count()} "
-        f"(try the portal with tracking code {codes.format_code(seeder.first_code)} "
-        f"and PIN {DEMO_PIN})"
-    )
+    return seeder.first_code
+
+
+def add_cases(per_county: int, seed: int = 1) -> int:
+    """More demo cases in every county federation of the database (the benchmark's quick pass
+    tops the tiny demo up with these). Returns how many were added."""
+    counties = list(Organization.objects.filter(kind="federation", level="county").order_by("path"))
+    with translation.override("zh-hans"):
+        seed_cases(counties, per_county, rng=random.Random(seed))
+    return per_county * len(counties)
