@@ -22,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.core.fields import BlindIndexField, PersonalDataField
 from gonghui.core.scope import ScopedManager, ScopedQuerySet, register_scoped
@@ -52,15 +53,15 @@ class Channel(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    ASSIGNED = "assigned", _("Assigned")
-    IN_HANDLING = "in_handling", _("In handling")
-    CONCLUDED = "concluded", _("Concluded")
-    FOLLOW_UP = "follow_up", _("Follow-up")
-    CLOSED = "closed", _("Closed")
-    MERGED = "merged", _("Merged into another case")
+    RECEIVED = "received", pgettext_lazy("case status", "Received")
+    ACCEPTED = "accepted", pgettext_lazy("case status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("case status", "Declined")
+    ASSIGNED = "assigned", pgettext_lazy("case status", "Assigned")
+    IN_HANDLING = "in_handling", pgettext_lazy("case status", "In handling")
+    CONCLUDED = "concluded", pgettext_lazy("case status", "Concluded")
+    FOLLOW_UP = "follow_up", pgettext_lazy("case status", "Follow-up")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
+    MERGED = "merged", pgettext_lazy("case status", "Merged into another case")
 
 
 # States in which the case is still being worked on (its clock runs, it can be overdue).
