@@ -401,7 +401,11 @@ def mediation_open(
 
 
 def _locked_mediation(mediation: Mediation) -> Mediation:
-    return Mediation.objects.select_for_update().select_related("case").get(pk=mediation.pk)
+    return (
+        Mediation.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=mediation.pk)
+    )
 
 
 def _ended_message(mediation: Mediation) -> str:
@@ -687,7 +691,10 @@ def mediations_time_out(today: dt.date | None = None) -> int:
     for pk in due.values_list("pk", flat=True).order_by("pk"):
         with transaction.atomic():
             mediation = (
-                Mediation.objects.select_for_update().select_related("case").filter(pk=pk).first()
+                Mediation.objects.select_for_update(of=("self",))
+                .select_related("case")
+                .filter(pk=pk)
+                .first()
             )
             if mediation is None or mediation.status != MediationStatus.OPEN:
                 continue
@@ -869,7 +876,9 @@ def referral_create(
 
 
 def _locked_referral(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    return (
+        Referral.objects.select_for_update(of=("self",)).select_related("case").get(pk=referral.pk)
+    )
 
 
 def _closed_referral_message(referral: Referral) -> str:
@@ -1151,7 +1160,9 @@ def notice_reply_record(
         raise ValidationError(errors)
     with transaction.atomic():
         notice = (
-            SupervisionNotice.objects.select_for_update().select_related("case").get(pk=notice.pk)
+            SupervisionNotice.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=notice.pk)
         )
         if notice.replied_on is not None:
             raise ValidationError(

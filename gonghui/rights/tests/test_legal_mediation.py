@@ -462,7 +462,9 @@ def test_opening_a_mediation_on_the_page(world):
     )
     detail = client.get(response["Location"]).content.decode()
     assert "东湖镇劳动争议调解委员会" in detail and "赵六" not in detail
-    assert "Mediation" in client.get(f"/rights/cases/{case.pk}/").content.decode() or True
+    case_page = client.get(f"/rights/cases/{case.pk}/").content.decode()
+    assert f"/rights/mediations/{mediation.pk}/" in case_page  # the case page's panel
+    assert f"/rights/cases/{case.pk}/referrals/new/" in case_page
 
 
 @pytest.mark.django_db
