@@ -237,7 +237,7 @@ def figures_page(request):
             raise Http404
     data = figures.figures_for(org, start, end, user=user, on=today)
     if request.GET.get("format") == "xlsx":
-        return _export(request, org, data, request.GET.get("table", ""))
+        return _export(request, org, data, request.GET.get("table") or "by_organization")
 
     tables = []
     for key, (title, first_header) in TABLES.items():
