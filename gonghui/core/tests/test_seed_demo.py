@@ -54,7 +54,19 @@ def _snapshot():
 
 def _empty():
     from gonghui.members.models import Membership, MembershipTransfer
+    from gonghui.rights import models as rights
 
+    rights.Case.objects.update(merged_into=None)
+    for model in (
+        rights.SupervisionNotice,
+        rights.Inspection,
+        rights.Alert,
+        rights.HotlineCall,
+        rights.JointMeeting,
+        rights.Article,
+        rights.Case,
+    ):
+        model.objects.all().delete()
     MembershipTransfer.objects.all().delete()
     Membership.objects.all().delete()
     Worker.objects.all().delete()
