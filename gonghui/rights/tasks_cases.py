@@ -60,11 +60,7 @@ def due_soon_remind(*, today: dt.date | None = None) -> int:
     ).values_list("pk", flat=True)
     for case_id in list(ids):
         with transaction.atomic():
-            case = (
-                Case.objects.select_for_update()
-                .select_related("organization", "handler")
-                .get(pk=case_id)
-            )
+            case = Case.objects.select_for_update().get(pk=case_id)  # no join: see _lock_case
             detail = f"due_soon {case.due_on.isoformat()}"
             if not deadlines.is_due_soon(case, today, rules) or _already(case, detail):
                 continue

@@ -163,6 +163,13 @@ def _require_scope(by, case: Case) -> None:
         raise PermissionDenied(_("This case is outside your scope."))
 
 
+def _lock_case(**lookup) -> Case:
+    """The case row locked. No join in the locking query: on PostgreSQL a row updated by the
+    transaction we waited for is re-checked against the joined rows read before the wait, so a
+    case whose organization just changed would seem to vanish (EvalPlanQual)."""
+    return Case.objects.select_for_update().get(**lookup)
+
+
 def _check_version(case: Case, version) -> None:
     if version in (None, ""):
         return
@@ -201,7 +208,7 @@ def _locked(case: Case, *, by, permission: str, action: str, version=None) -> It
     """Lock the case row and run every check on what was locked; yields the fresh row."""
     _require_right(by, permission)
     with transaction.atomic():
-        fresh = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
+        fresh = _lock_case(pk=case.pk)
         _require_scope(by, fresh)
         _check_version(fresh, version)
         _check_state(action, fresh)
@@ -634,7 +641,7 @@ def case_note(*, by, case: Case, internal_note: str = "", public_text: str = "")
     if by is not None and not (by.can(HANDLE_CASES) or by.can(DISPATCH_CASES)):
         raise PermissionDenied(_("Your role may not handle cases."))
     with transaction.atomic():
-        c = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
+        c = _lock_case(pk=case.pk)
         _require_scope(by, c)
         _check_state("note", c)
         return CaseEvent.objects.create(
@@ -888,7 +895,6 @@ def case_merge(*, by, case: Case, into: Case) -> Case:
         rows = {
             c.pk: c
             for c in Case.objects.select_for_update()
-            .select_related("organization")
             .filter(pk__in=[case.pk, into.pk])
             .order_by("pk")
         }
@@ -999,12 +1005,8 @@ def supervision_report(*, by, supervision: Supervision, report: str) -> Supervis
         raise ValidationError({"report": _("Write the report.")})
     _require_right(by, HANDLE_CASES)
     with transaction.atomic():
-        s = (
-            Supervision.objects.select_for_update()
-            .select_related("case__organization")
-            .get(pk=supervision.pk)
-        )
-        c = Case.objects.select_for_update().select_related("organization").get(pk=s.case_id)
+        s = Supervision.objects.select_for_update().get(pk=supervision.pk)
+        c = _lock_case(pk=s.case_id)
         _require_scope(by, c)
         if s.reported_at is not None:
             raise ValidationError({"report": _("This supervision was already reported on.")})
@@ -1060,7 +1062,7 @@ def case_escalate(*, case_id: int, on: dt.date | None = None) -> bool:
     Returns False when there was nothing to do (already escalated, no longer overdue)."""
     on = on or deadlines.today()
     with transaction.atomic():
-        c = Case.objects.select_for_update().select_related("organization").get(pk=case_id)
+        c = _lock_case(pk=case_id)
         if c.escalated_at is not None or not deadlines.is_overdue(c, on):
             return False
         target = c.organization.parent or c.organization

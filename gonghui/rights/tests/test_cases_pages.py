@@ -113,8 +113,8 @@ def test_the_case_page_shows_everything_with_personal_data_masked(world, staff):
     assert case.complainant_phone not in body  # masked: 137****0031
     assert "甲方工资条.pdf" in body  # the attachment
     assert "甲方督办" in body  # the supervision
-    assert 'action="/rights/cases/%d/accept/"' % case.pk in body
-    assert 'action="/rights/cases/%d/start/"' % case.pk not in body  # not allowed yet
+    assert f'action="/rights/cases/{case.pk}/accept/"' in body
+    assert f'action="/rights/cases/{case.pk}/start/"' not in body  # not allowed yet
 
 
 def test_accepting_from_the_page_with_a_stale_version_is_refused(world, staff):

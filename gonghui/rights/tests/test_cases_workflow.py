@@ -495,13 +495,19 @@ def test_two_staff_accepting_and_assigning_one_case_at_once_one_wins(world):
 
     def act(fn):
         from django.db import connections
+        from django.utils import translation
 
+        translation.activate("en")  # a new thread starts in the default language
         try:
             barrier.wait()
             fn()
             outcomes.append("ok")
         except ValidationError as exc:
             outcomes.append("refused: " + " ".join(exc.messages))
+        except Exception as exc:  # noqa: BLE001 - shown in the assertion
+            import traceback
+
+            outcomes.append(f"error: {exc!r} " + traceback.format_exc())
         finally:
             connections.close_all()
 
@@ -539,7 +545,7 @@ def test_two_staff_accepting_and_assigning_one_case_at_once_one_wins(world):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(o.split(":")[0] for o in outcomes) == ["ok", "refused"]
+    assert sorted(o.split(":")[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert "changed this case" in next(o for o in outcomes if o.startswith("refused"))
     assert fresh(case).version == version + 1
 
