@@ -27,6 +27,7 @@ against the model at the first use, so that a new field cannot be forgotten sile
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import datetime as dt
@@ -35,8 +36,10 @@ import gc
 import io
 import json
 import os
+import queue
 import re
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -763,49 +766,133 @@ class _BulkWriter:
         self.columns = [concrete[n].column for n in names] + [c for c, _v in self.defaults]
         self.tail = tuple(v for _c, v in self.defaults)
         self.table = model._meta.db_table
+        self.sequence: str | None = None  # PostgreSQL: the primary key's sequence
 
-    def allocate_ids(self, count: int) -> list[int]:
-        """Primary keys for ``count`` new rows, taken inside the caller's transaction."""
+    def allocate_ids(self, count: int, cursor=None) -> list[int]:
+        """Primary keys for ``count`` new rows, taken inside the caller's transaction (with
+        ``cursor``, a psycopg cursor of the import's connection, or Django's)."""
         if not count:
             return []
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.table, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            # SQLite: transactions are IMMEDIATE (settings), so the write lock is held from the
-            # first statement and no one else can take these ids before the insert.
-            cursor.execute(f'SELECT MAX(id) FROM "{self.table}"')  # noqa: S608 - table name
-            top = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
-            row = cursor.fetchone()
-            start = max(top, row[0] if row else 0) + 1
+        if cursor is None:
+            with connection.cursor() as cursor:
+                return self._allocate(count, cursor)
+        return self._allocate(count, cursor)
+
+    def _allocate(self, count: int, cursor) -> list[int]:
+        if connection.vendor == "postgresql":
+            if self.sequence is None:  # looked up once: per row it was 2% of an import's time
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table])
+                self.sequence = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                [self.sequence, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: transactions are IMMEDIATE (settings), so the write lock is held from the
+        # first statement and no one else can take these ids before the insert.
+        cursor.execute(f'SELECT MAX(id) FROM "{self.table}"')  # noqa: S608 - table name
+        top = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
+        row = cursor.fetchone()
+        start = max(top, row[0] if row else 0) + 1
         return list(range(start, start + count))
 
-    @contextlib.contextmanager
-    def rows(self):
-        """A function taking one row at a time. On PostgreSQL each row goes straight into a
-        COPY, so the server inserts while the next rows are being prepared (encryption, keyed
-        hashes); elsewhere the rows are collected for one ``executemany``."""
+    def write(self, cursor, rows: list[tuple]) -> None:
+        """Insert ``rows`` (values for ``names``; the defaults are added here): COPY on
+        PostgreSQL (``cursor`` a psycopg cursor), one ``executemany`` elsewhere."""
+        if not rows:
+            return
         tail = self.tail
         table = connection.ops.quote_name(self.table)
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    write = copy.write_row
-                    yield (lambda row: write(row + tail)) if tail else write
-                return
-            collected: list[tuple] = []
-            yield collected.append
-            if collected:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608 - names
-                    [row + tail for row in collected] if tail else collected,
-                )
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                write = copy.write_row
+                if tail:
+                    for row in rows:
+                        write(row + tail)
+                else:
+                    for row in rows:
+                        write(row)
+            return
+        marks = ", ".join(["%s"] * len(self.columns))
+        cursor.executemany(
+            f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608 - names
+            [row + tail for row in rows] if tail else rows,
+        )
+
+
+class _Pipe:
+    """The import's database work on a thread of its own (PostgreSQL), in the order given, on
+    the import's connection and so in its transaction.
+
+    Why: most of a PostgreSQL import's time is the server's (index insertions, foreign-key
+    checks), and without this the application waited for it, and the server for the
+    application. Here the thread waits for the server (psycopg releases the GIL meanwhile)
+    while the main thread reads, checks and encrypts the next chunk. The thread uses the psycopg
+    connection under Django's (psycopg serializes the two threads' statements); the main thread
+    only ``wait``s for results and ``drain``s before every commit or rollback. A statement's
+    error comes back, as Django's exception, from the next ``wait``, ``submit`` or ``drain``.
+    """
+
+    def __init__(self) -> None:
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.jobs: queue.Queue = queue.Queue(maxsize=8)
+        self.error: BaseException | None = None  # not yet raised in the main thread
+        self.failed = False  # after an error every later job is skipped
+        self.thread = threading.Thread(target=self._work, name="roster-import-db", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                fn, future = job
+                if self.failed:
+                    future.cancel()
+                    continue
+                try:
+                    with self.raw.cursor() as cursor:
+                        future.set_result(fn(cursor))
+                except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                    self.failed = True
+                    self.error = exc
+                    future.set_exception(exc)
+            finally:
+                self.jobs.task_done()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            with connection.wrap_database_errors:
+                raise error
+
+    def submit(self, fn: Callable) -> concurrent.futures.Future:
+        """Queue ``fn(cursor)``; its Future."""
+        self._raise()
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self.jobs.put((fn, future))
+        return future
+
+    def wait(self, future: concurrent.futures.Future):
+        """The result of a submitted job (raising its error, or an earlier job's)."""
+        try:
+            return future.result()
+        except BaseException:
+            self._raise()
+            raise
+
+    def drain(self) -> None:
+        """Wait until every queued statement has run; raise the first error."""
+        self.jobs.join()
+        self._raise()
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
 
 
 _WORKER_FIELDS = [
@@ -852,18 +939,29 @@ _ACTIVE_SQL = _sql(Membership, "worker_id, union_id", "status = 'active' AND wor
 _CARDS_SQL = _sql(Membership, "card_number, worker_id", "card_number IN ({})")
 
 
-def _rows_in(sql: str, values: list, array_type: str = "varchar[]") -> list[tuple]:
+def _rows_in(cursor, sql: str, values: list, array_type: str = "varchar[]") -> list[tuple]:
     """``sql`` with its ``{}`` made "IN" the values. On PostgreSQL one array parameter, as a
     subquery: with ``= ANY(array)`` of 5,000 hashes the planner chose a parallel sequential scan
     of the whole table, whose cost grows with the registry; the subquery gets index lookups."""
     if not values:
         return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(sql.format(f"SELECT unnest(%s::{array_type})"), [values])
-        else:
-            cursor.execute(sql.format(", ".join(["%s"] * len(values))), values)
-        return cursor.fetchall()
+    if connection.vendor == "postgresql":
+        cursor.execute(sql.format(f"SELECT unnest(%s::{array_type})"), [values])
+    else:
+        cursor.execute(sql.format(", ".join(["%s"] * len(values))), values)
+    return cursor.fetchall()
+
+
+def _lookups(cursor, hashes: list[str], cards: list[str], new_ids: int, writer=None):
+    """What the database knows of a chunk's rows: the workers with these ID numbers, their
+    active memberships, the memberships holding these card numbers, and ``new_ids`` primary
+    keys for the workers the chunk may create. One function, so that on PostgreSQL the import's
+    database thread runs it as one job."""
+    existing = _rows_in(cursor, _EXISTING_SQL, hashes)
+    active = _rows_in(cursor, _ACTIVE_SQL, [row[0] for row in existing], "bigint[]")
+    used_cards = _rows_in(cursor, _CARDS_SQL, cards)
+    ids_ = writer.allocate_ids(new_ids, cursor) if new_ids else []
+    return existing, active, used_cards, ids_
 
 
 # --------------------------------------------------------------------------------------------
@@ -934,6 +1032,8 @@ class _Importer:
         self.scope_prefix = "" if by is None or by.is_superuser else by.scope_prefix
         self.touched_paths: set[str] = set()
         self.worker_writer = self.membership_writer = self.event_writer = None
+        self.pipe: _Pipe | None = None  # roster_import sets it on PostgreSQL
+        self.foreign_keys: str | None = None
         self.event_data = {}
         cols = roster.columns
         self.labels = {key: roster.label(key) for key in FIELD_LABELS}
@@ -1190,7 +1290,16 @@ class _Importer:
     # --- one chunk --------------------------------------------------------------------------
 
     def process(self, chunk: list[tuple[int, list]]) -> None:
-        result = self.result
+        """Check, look up and write one chunk (the preview; ``roster_import`` overlaps the
+        steps of consecutive chunks through ``stage`` and ``settle``)."""
+        staged = self.stage(chunk)
+        if staged is not None:
+            self.settle(staged)
+
+    def stage(self, chunk: list[tuple[int, list]]):
+        """Check a chunk's rows and ask the database about the valid ones: on PostgreSQL the
+        question is queued (``settle`` takes the answer), so the next chunk is checked while the
+        database works."""
         candidates: list[_Candidate] = []
         for number, cells in chunk:
             checked = self._check(number, cells)
@@ -1199,11 +1308,34 @@ class _Importer:
             else:
                 candidates.append(checked)
         if not candidates:
-            return
+            return None
         self._load_employers(candidates)
+        hashes = [c.id_hash for c in candidates]
+        cards = [c.card_number for c in candidates if c.card_number]
+        # Keys for new workers are taken with the lookups where a database thread runs them;
+        # a few stay unused (rows of workers on record), as after any rolled-back insert.
+        new_ids = len(candidates) if self.pipe is not None and not self.dry_run else 0
+        if self.pipe is not None:
+            writer = self._writers()[0]
+            return candidates, self.pipe.submit(
+                lambda cursor: _lookups(cursor, hashes, cards, new_ids, writer)
+            )
+        with connection.cursor() as cursor:
+            return candidates, _lookups(cursor, hashes, cards, new_ids)
+
+    def settle(self, staged) -> None:
+        """Decide each valid row of a staged chunk (new, changed, unchanged, rejected) with the
+        database's answers, and write (or queue) the changes."""
+        if staged is None:  # no valid rows
+            return
+        result = self.result
+        candidates, answers = staged
+        if self.pipe is not None:
+            answers = self.pipe.wait(answers)
+        found, active_rows, card_rows, new_ids = answers
 
         existing = {}
-        for row in _rows_in(_EXISTING_SQL, [c.id_hash for c in candidates]):
+        for row in found:
             flags, born = row[10], row[5]
             row = (
                 *row[:5],
@@ -1213,10 +1345,8 @@ class _Importer:
                 row[11],
             )
             existing[row[1]] = row
-        active = dict(_rows_in(_ACTIVE_SQL, [row[0] for row in existing.values()], "bigint[]"))
-        used_cards = dict(
-            _rows_in(_CARDS_SQL, [c.card_number for c in candidates if c.card_number])
-        )
+        active = dict(active_rows)
+        used_cards = dict(card_rows)
 
         now = timezone.now()
         # (candidate, union, employer, dispatching agency, employer as written, review flags)
@@ -1286,7 +1416,7 @@ class _Importer:
 
         result.memberships_created += len(joins)
         if not self.dry_run:
-            self._write(new_workers, changed, joins, now)
+            self._write(new_workers, changed, joins, now, new_ids)
 
     def _union_for(self, c, employer, problem) -> tuple[int | None, Problem | None]:
         if problem is not None:
@@ -1414,78 +1544,95 @@ class _Importer:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def _write(self, new_workers, changed, joins, now) -> None:
+    def _writers(self) -> tuple[_BulkWriter, _BulkWriter, _BulkWriter]:
         if self.worker_writer is None:
             self.worker_writer = _BulkWriter(Worker, _WORKER_FIELDS)
             self.membership_writer = _BulkWriter(Membership, _MEMBERSHIP_FIELDS)
             self.event_writer = _BulkWriter(MembershipEvent, _EVENT_FIELDS)
+        return self.worker_writer, self.membership_writer, self.event_writer
+
+    def _run_sql(self, fn: Callable) -> None:
+        """``fn(cursor)`` on the database thread (PostgreSQL), else at once."""
+        if self.pipe is not None:
+            self.pipe.submit(fn)
+            return
+        with connection.cursor() as cursor:
+            fn(cursor)
+
+    def _write(self, new_workers, changed, joins, now, new_ids) -> None:
+        worker_writer, membership_writer, event_writer = self._writers()
         db = connection.ops
         stamp = db.adapt_datetimefield_value(now) if connection.vendor != "postgresql" else now
         encrypt = self.keyring.encrypt
         blind = self.blind
         date_value = db.adapt_datefield_value
-        new_ids = self.worker_writer.allocate_ids(len(new_workers))
+        if not new_ids:  # SQLite: after the previous chunk's rows are in
+            new_ids = worker_writer.allocate_ids(len(new_workers))
         id_of: dict[str, int] = {}
-        with self.worker_writer.rows() as put:
-            for pk, (c, union_id, employer_id, dispatcher_id, name_given, flags) in zip(
-                new_ids, new_workers, strict=True
-            ):
-                initials, pinyin = _name_keys(c.name)
-                phone = c.phone
-                put(
-                    (
-                        pk,
-                        c.name,
-                        initials,
-                        pinyin,
-                        encrypt(c.id_number),
-                        c.id_hash,
-                        encrypt(phone) if phone else "",
-                        blind(phone, "phone") if phone else "",
-                        c.sex,
-                        date_value(c.birth_date),
-                        c.worker_type or WorkerType.REGULAR,
-                        employer_id,
-                        dispatcher_id,
-                        name_given,
-                        json.dumps(flags) if flags else "[]",
-                        union_id,
-                        stamp,
-                        stamp,
-                    )
+        rows = []
+        put = rows.append
+        for pk, (c, union_id, employer_id, dispatcher_id, name_given, flags) in zip(
+            new_ids, new_workers, strict=False
+        ):
+            initials, pinyin = _name_keys(c.name)
+            phone = c.phone
+            put(
+                (
+                    pk,
+                    c.name,
+                    initials,
+                    pinyin,
+                    encrypt(c.id_number),
+                    c.id_hash,
+                    encrypt(phone) if phone else "",
+                    blind(phone, "phone") if phone else "",
+                    c.sex,
+                    date_value(c.birth_date),
+                    c.worker_type or WorkerType.REGULAR,
+                    employer_id,
+                    dispatcher_id,
+                    name_given,
+                    json.dumps(flags) if flags else "[]",
+                    union_id,
+                    stamp,
+                    stamp,
                 )
-                id_of[c.id_hash] = pk
+            )
+            id_of[c.id_hash] = pk
+        if len(rows) != len(new_workers):
+            raise RuntimeError("fewer worker ids than new workers")  # pragma: no cover
+        self._run_sql(functools.partial(worker_writer.write, rows=rows))
         for fields, updates in changed.items():
             self._update(fields, updates, stamp)
 
         actor_id = self.by.pk if self.by is not None and self.by.is_authenticated else None
         today = self.today
         active, joined = MembershipStatus.ACTIVE.value, MembershipEventKind.JOINED.value
-        with self.membership_writer.rows() as put:
-            for worker_id, c, union_id in joins:
-                put(
-                    (
-                        worker_id or id_of[c.id_hash],
-                        union_id,
-                        active,
-                        date_value(c.joined_on or today),
-                        c.card_number,
-                        stamp,
-                        stamp,
-                    )
-                )
-        with self.event_writer.rows() as put:
-            for worker_id, c, union_id in joins:
-                put(
-                    (
-                        worker_id or id_of[c.id_hash],
-                        union_id,
-                        joined,
-                        stamp,
-                        actor_id,
-                        self._event_data(union_id, c.card_number),
-                    )
-                )
+        memberships = [
+            (
+                worker_id or id_of[c.id_hash],
+                union_id,
+                active,
+                date_value(c.joined_on or today),
+                c.card_number,
+                stamp,
+                stamp,
+            )
+            for worker_id, c, union_id in joins
+        ]
+        self._run_sql(functools.partial(membership_writer.write, rows=memberships))
+        events = [
+            (
+                worker_id or id_of[c.id_hash],
+                union_id,
+                joined,
+                stamp,
+                actor_id,
+                self._event_data(union_id, c.card_number),
+            )
+            for worker_id, c, union_id in joins
+        ]
+        self._run_sql(functools.partial(event_writer.write, rows=events))
 
     def _update(self, fields: tuple[str, ...], updates: list[tuple[int, dict]], stamp) -> None:
         """Changed workers, one statement for all rows that change the same columns. Not
@@ -1511,8 +1658,7 @@ class _Importer:
             )
             for pk, values in updates
         ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        self._run_sql(lambda cursor: cursor.executemany(sql, rows))
 
     def _event_data(self, union_id: int, card_number: str) -> str:
         if card_number:
@@ -1632,12 +1778,13 @@ def _run(*, by, job, source, name, organization, dry_run, progress) -> ImportRes
         )
     done = 0
     try:
-        with _bigger_sqlite_cache():
+        with _bigger_sqlite_cache(), _database_thread(importer):
+            staged = _NOT_STAGED
             for start in range(0, total, TRANSACTION_ROWS):
                 batch = roster.rows[start : start + TRANSACTION_ROWS]
-                with transaction.atomic():
-                    for offset in range(0, len(batch), CHUNK):
-                        importer.process(batch[offset : offset + CHUNK])
+                following = roster.rows[start + TRANSACTION_ROWS : start + TRANSACTION_ROWS + CHUNK]
+                with transaction.atomic(), _checks_as_rows_go_in(importer):
+                    staged = _process_batch(importer, batch, staged, following)
                     done += len(batch)
                     if job is not None:
                         ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
@@ -1663,6 +1810,84 @@ def _run(*, by, job, source, name, organization, dry_run, progress) -> ImportRes
     result.rejected_rows.sort(key=lambda r: r.row)
     _finish(by, job, importer, result, status=ImportStatus.DONE)
     return result
+
+
+_NOT_STAGED = object()
+
+
+def _process_batch(importer: _Importer, batch: list, staged, following: list):
+    """One transaction's rows, chunk by chunk. With a database thread (PostgreSQL), each chunk
+    is staged (checked, its lookups queued) before the previous one is settled, so that the
+    database works while the main thread checks; ``staged`` is this batch's first chunk when
+    the previous batch staged it, and the next batch's first chunk (``following``) is staged
+    here and returned (lookups only read, and a row repeated from an earlier chunk is told by
+    the file, not by the database). Every queued statement has run when this returns, also
+    when it raises."""
+    chunks = [batch[offset : offset + CHUNK] for offset in range(0, len(batch), CHUNK)]
+    pipe = importer.pipe
+    if pipe is None:
+        for chunk in chunks:
+            importer.process(chunk)
+        return _NOT_STAGED
+    try:
+        if staged is _NOT_STAGED:
+            staged = importer.stage(chunks[0])
+        for chunk in chunks[1:]:
+            next_staged = importer.stage(chunk)
+            importer.settle(staged)
+            staged = next_staged
+        importer.settle(staged)
+        staged = importer.stage(following) if following else _NOT_STAGED
+    finally:
+        pipe.drain()
+    return staged
+
+
+@contextlib.contextmanager
+def _database_thread(importer: _Importer):
+    """The import's database thread (PostgreSQL, when rows are written), for its duration."""
+    if connection.vendor != "postgresql" or importer.dry_run:
+        yield
+        return
+    importer.pipe = _Pipe()
+    try:
+        yield
+    finally:
+        importer.pipe.stop()
+        importer.pipe = None
+
+
+# Foreign keys of the tables an import writes (all DEFERRABLE INITIALLY DEFERRED, as Django
+# makes them). Deferred, PostgreSQL checks them at COMMIT, while the import waits; set
+# IMMEDIATE for the import's transactions, it checks them at the end of each COPY, on the
+# database thread, while the next chunk is prepared. The same checks, earlier.
+_FOREIGN_KEYS_SQL = """
+    SELECT quote_ident(conname) FROM pg_constraint
+    WHERE contype = 'f' AND condeferrable AND conrelid = ANY(%s::regclass[])
+    ORDER BY conname
+"""
+
+
+@contextlib.contextmanager
+def _checks_as_rows_go_in(importer: _Importer):
+    if importer.pipe is None:
+        yield
+        return
+    if importer.foreign_keys is None:
+        tables = [m._meta.db_table for m in (Worker, Membership, MembershipEvent)]
+        with connection.cursor() as cursor:
+            cursor.execute(_FOREIGN_KEYS_SQL, [tables])
+            importer.foreign_keys = ", ".join(row[0] for row in cursor.fetchall())
+    if not importer.foreign_keys:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {importer.foreign_keys} IMMEDIATE")
+    yield
+    # Back to deferred for whatever else the surrounding transaction (a test's) does. After an
+    # error the transaction is rolled back, which undoes the SET as well.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {importer.foreign_keys} DEFERRED")
 
 
 @contextlib.contextmanager
