@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -124,12 +125,47 @@ def supervision_overdue_remind(*, today: dt.date | None = None) -> int:
     return sent
 
 
+def alerts_unacknowledged_remind(*, today: dt.date | None = None) -> int:
+    """An early warning nobody acknowledged within a working day is reminded (once) to the
+    supervisors of the organization it was raised to and of the organization above it."""
+    from gonghui.accounts.roles import SUPERVISE_CASES
+    from gonghui.notifications.services import notification_send
+
+    from .warning import alerts_unacknowledged
+
+    sent = 0
+    for alert in alerts_unacknowledged(today):
+        detail = "alert_unacknowledged"
+        if _already(alert, detail):
+            continue
+        recipients = list(services.staff_at(alert.organization, SUPERVISE_CASES))
+        if alert.organization.parent_id:
+            recipients += list(services.staff_at(alert.organization.parent, SUPERVISE_CASES))
+        with transaction.atomic():
+            for user in {u.pk: u for u in recipients}.values():
+                with translation.override(settings.LANGUAGE_CODE):
+                    notification_send(
+                        recipient=user,
+                        title=_("Early warning not yet acknowledged: %(summary)s")
+                        % {"summary": alert.summary},
+                        url=reverse("rights:alert_detail", args=[alert.pk]),
+                    )
+                sent += 1
+            _mark(alert, detail, recipients)
+    return sent
+
+
 def rights_daily_run(*, today: dt.date | None = None) -> dict[str, int]:
+    from .services.legal import mediations_time_out
+
     today = today or deadlines.today()
     return {
         "due_soon_notices": due_soon_remind(today=today),
         "escalated": overdue_escalate(today=today),
         "supervision_notices": supervision_overdue_remind(today=today),
+        # Labor Dispute Mediation and Arbitration Law art. 14: 15 days without agreement
+        "mediations_timed_out": mediations_time_out(today=today),
+        "alert_reminders": alerts_unacknowledged_remind(today=today),
     }
 
 
