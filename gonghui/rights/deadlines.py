@@ -95,8 +95,12 @@ def working_days_used(case, on: dt.date | None = None) -> int:
 
 
 def working_days_left(case, on: dt.date | None = None) -> int | None:
-    """Working days until ``due_on`` (0 on the day itself, negative once overdue)."""
+    """Working days until ``due_on`` (0 on the day itself, negative once overdue). While the
+    clock stands still the due date is not final, so what is left is the limit minus the days
+    used."""
     on = on or today()
+    if case.paused and case.time_limit_days and case.status in HANDLING_STATUSES:
+        return case.time_limit_days - working_days_used(case, on)
     if case.due_on is None:
         return None
     if case.due_on >= on:
