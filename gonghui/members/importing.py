@@ -767,6 +767,13 @@ class _BulkWriter:
         self.tail = tuple(v for _c, v in self.defaults)
         self.table = model._meta.db_table
         self.sequence: str | None = None  # PostgreSQL: the primary key's sequence
+        # Made here, in the main thread: the database thread touches nothing of Django's.
+        self.postgresql = connection.vendor == "postgresql"
+        table = connection.ops.quote_name(self.table)
+        quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        marks = ", ".join(["%s"] * len(self.columns))
+        self.copy_sql = f"COPY {table} ({quoted}) FROM STDIN"
+        self.insert_sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
 
     def allocate_ids(self, count: int, cursor=None) -> list[int]:
         """Primary keys for ``count`` new rows, taken inside the caller's transaction (with
@@ -779,7 +786,7 @@ class _BulkWriter:
         return self._allocate(count, cursor)
 
     def _allocate(self, count: int, cursor) -> list[int]:
-        if connection.vendor == "postgresql":
+        if self.postgresql:
             if self.sequence is None:  # looked up once: per row it was 2% of an import's time
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table])
                 self.sequence = cursor.fetchone()[0]
@@ -803,10 +810,8 @@ class _BulkWriter:
         if not rows:
             return
         tail = self.tail
-        table = connection.ops.quote_name(self.table)
-        quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        if self.postgresql:
+            with cursor.copy(self.copy_sql) as copy:
                 write = copy.write_row
                 if tail:
                     for row in rows:
@@ -815,11 +820,7 @@ class _BulkWriter:
                     for row in rows:
                         write(row)
             return
-        marks = ", ".join(["%s"] * len(self.columns))
-        cursor.executemany(
-            f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608 - names
-            [row + tail for row in rows] if tail else rows,
-        )
+        cursor.executemany(self.insert_sql, [row + tail for row in rows] if tail else rows)
 
 
 class _Pipe:
@@ -939,27 +940,30 @@ _ACTIVE_SQL = _sql(Membership, "worker_id, union_id", "status = 'active' AND wor
 _CARDS_SQL = _sql(Membership, "card_number, worker_id", "card_number IN ({})")
 
 
-def _rows_in(cursor, sql: str, values: list, array_type: str = "varchar[]") -> list[tuple]:
+def _rows_in(
+    cursor, sql: str, values: list, array_type: str = "varchar[]", postgresql: bool = False
+) -> list[tuple]:
     """``sql`` with its ``{}`` made "IN" the values. On PostgreSQL one array parameter, as a
     subquery: with ``= ANY(array)`` of 5,000 hashes the planner chose a parallel sequential scan
     of the whole table, whose cost grows with the registry; the subquery gets index lookups."""
     if not values:
         return []
-    if connection.vendor == "postgresql":
+    if postgresql:
         cursor.execute(sql.format(f"SELECT unnest(%s::{array_type})"), [values])
     else:
         cursor.execute(sql.format(", ".join(["%s"] * len(values))), values)
     return cursor.fetchall()
 
 
-def _lookups(cursor, hashes: list[str], cards: list[str], new_ids: int, writer=None):
+def _lookups(cursor, hashes: list[str], cards: list[str], new_ids: int, writer: _BulkWriter):
     """What the database knows of a chunk's rows: the workers with these ID numbers, their
     active memberships, the memberships holding these card numbers, and ``new_ids`` primary
     keys for the workers the chunk may create. One function, so that on PostgreSQL the import's
     database thread runs it as one job."""
-    existing = _rows_in(cursor, _EXISTING_SQL, hashes)
-    active = _rows_in(cursor, _ACTIVE_SQL, [row[0] for row in existing], "bigint[]")
-    used_cards = _rows_in(cursor, _CARDS_SQL, cards)
+    pg = writer.postgresql
+    existing = _rows_in(cursor, _EXISTING_SQL, hashes, postgresql=pg)
+    active = _rows_in(cursor, _ACTIVE_SQL, [row[0] for row in existing], "bigint[]", pg)
+    used_cards = _rows_in(cursor, _CARDS_SQL, cards, postgresql=pg)
     ids_ = writer.allocate_ids(new_ids, cursor) if new_ids else []
     return existing, active, used_cards, ids_
 
@@ -1315,13 +1319,13 @@ class _Importer:
         # Keys for new workers are taken with the lookups where a database thread runs them;
         # a few stay unused (rows of workers on record), as after any rolled-back insert.
         new_ids = len(candidates) if self.pipe is not None and not self.dry_run else 0
+        writer = self._writers()[0]
         if self.pipe is not None:
-            writer = self._writers()[0]
             return candidates, self.pipe.submit(
                 lambda cursor: _lookups(cursor, hashes, cards, new_ids, writer)
             )
         with connection.cursor() as cursor:
-            return candidates, _lookups(cursor, hashes, cards, new_ids)
+            return candidates, _lookups(cursor, hashes, cards, new_ids, writer)
 
     def settle(self, staged) -> None:
         """Decide each valid row of a staged chunk (new, changed, unchanged, rejected) with the
