@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from ninja import Query, Router, Schema
 
 from gonghui.api.api import ErrorOut
@@ -402,7 +402,7 @@ class MeetingFilters(Schema):
     limit: int = 50
 
 
-MEETING_SORTS = [Sort("held", "held_on", gettext_lazy("Held on"), descending=True)]
+MEETING_SORTS = [Sort("held", "held_on", pgettext_lazy("meeting", "Held on"), descending=True)]
 
 
 @meeting_router.get("", response=MeetingPage)

@@ -11,6 +11,7 @@ import re
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.core import identifiers as ids
 from gonghui.organizations.models import Employer, Industry, Organization
@@ -251,7 +252,7 @@ class MeetingForm(forms.Form):
         label=_("Convened by"), queryset=Organization.objects.none()
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    held_on = forms.DateField(label=pgettext_lazy("meeting", "Held on"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     attendees = forms.CharField(
         label=_("Attendees (departments and people)"), widget=forms.Textarea(attrs={"rows": 2})

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import attachments as attachment_rules
 from . import codes
@@ -471,7 +472,9 @@ class ArticleForm(forms.Form):
     public = forms.BooleanField(
         label=_("Shown to workers on the portal"), required=False, initial=True
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(
+        label=pgettext_lazy("knowledge", "Owner"), queryset=None, required=False
+    )
     review_due = forms.DateField(
         label=_("Review by"),
         required=False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.accounts.models import User
 from gonghui.accounts.roles import HANDLE_CASES, ROLE_PERMISSIONS
@@ -171,7 +172,9 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    sent_on = _date_field(_("Sent on"), required=False, help_text=_("Empty: today."))
+    sent_on = _date_field(
+        pgettext_lazy("referral", "Sent on"), required=False, help_text=_("Empty: today.")
+    )
     reply_due = _date_field(_("Reply due by"), required=False)
     pause_clock = forms.BooleanField(
         label=_("Pause the case clock until the reply"),

@@ -536,7 +536,7 @@ class Supervision(models.Model):
 class MediationStatus(models.TextChoices):
     OPEN = "open", _("In mediation")
     AGREED = "agreed", _("Agreement reached")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("mediation status", "Failed")
     TIMED_OUT = "timed_out", _("No agreement within the period")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -899,9 +899,9 @@ class AlertRule(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("alert status", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    CLOSED = "closed", _("Acted on and closed")
+    CLOSED = "closed", pgettext_lazy("alert status", "Acted on and closed")
 
 
 @register_scoped

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.accounts.roles import DISPATCH_CASES, HANDLE_CASES, REVEAL, SUPERVISE_CASES
@@ -566,7 +566,7 @@ def alert_close(request, pk: int):
 
 # --- joint meetings ----------------------------------------------------------------------------
 
-MEETING_SORTS = [Sort("held", "held_on", gettext_lazy("Held on"), descending=True)]
+MEETING_SORTS = [Sort("held", "held_on", pgettext_lazy("meeting", "Held on"), descending=True)]
 
 
 @staff_view()

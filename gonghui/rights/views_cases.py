@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.accounts.roles import (
@@ -193,9 +193,9 @@ def _args(*names):
 
 
 ACTIONS = [
-    Action("accept", "accept", gettext_lazy("Accept the case"), gettext_lazy("Accept"),
+    Action("accept", "accept", gettext_lazy("Accept the case"), pgettext_lazy("case action", "Accept"),
            f.AcceptForm, DISPATCH_CASES, services.case_accept, _args("tier", "note", "version")),
-    Action("decline", "decline", gettext_lazy("Decline the case"), gettext_lazy("Decline"),
+    Action("decline", "decline", gettext_lazy("Decline the case"), pgettext_lazy("case action", "Decline"),
            f.DeclineForm, DISPATCH_CASES, services.case_decline, _args("reason", "version"),
            danger=True),
     Action("assign", "assign", gettext_lazy("Assign"), gettext_lazy("Assign"),
@@ -224,9 +224,9 @@ ACTIONS = [
     Action("follow-up", "follow_up", gettext_lazy("Record the follow-up"),
            gettext_lazy("Save the follow-up"), f.FollowUpForm, HANDLE_CASES,
            services.case_follow_up, _args("satisfaction", "solved", "comment")),
-    Action("close", "close", gettext_lazy("Close without an answer"), gettext_lazy("Close"),
+    Action("close", "close", gettext_lazy("Close without an answer"), pgettext_lazy("case action", "Close"),
            f.CloseForm, HANDLE_CASES, services.case_close, lambda d, c, r: {}),
-    Action("reopen", "reopen", gettext_lazy("Re-open"), gettext_lazy("Re-open"),
+    Action("reopen", "reopen", pgettext_lazy("case action", "Re-open"), pgettext_lazy("case action", "Re-open"),
            f.ReopenForm, HANDLE_CASES, services.case_reopen, _args("reason"), danger=True),
     Action("note", "note", gettext_lazy("Add a note"), gettext_lazy("Add"), f.NoteForm,
            VIEW, services.case_note, _args("internal_note", "public_text")),

@@ -726,10 +726,16 @@ def case_conclude(
             public = public_text.strip() or _(
                 "Your case was concluded. We will ask you whether your problem was solved."
             )
-            sms = _(
-                "[Trade union] Your case %(code)s was concluded: %(text)s We will ask you whether "
-                "your problem was solved."
-            ) % {"code": codes.format_code(c.tracking_code), "text": public[:120]}
+            if public_text.strip():
+                sms = _(
+                    "[Trade union] Your case %(code)s was concluded: %(text)s We will ask you "
+                    "whether your problem was solved."
+                ) % {"code": codes.format_code(c.tracking_code), "text": public[:120]}
+            else:
+                sms = _(
+                    "[Trade union] Your case %(code)s was concluded. We will ask you whether your "
+                    "problem was solved."
+                ) % {"code": codes.format_code(c.tracking_code)}
         _finish(
             c,
             by=by,
