@@ -345,6 +345,11 @@ LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 HEALTHZ_TASK_BACKLOG_LIMIT = env_int("HEALTHZ_TASK_BACKLOG_LIMIT", 10_000)
+# Rights protection, the workers' public door (gonghui/rights/ratelimit.py, captcha.py): rate limits
+# of complaints and of tracking-code tries (off only for benchmarks; code may set a dict of
+# {name: (count, seconds)}), and the least seconds a person takes to fill the complaint form.
+RIGHTS_RATE_LIMITS = env_bool("RIGHTS_RATE_LIMITS", True)
+RIGHTS_FORM_MIN_SECONDS = env_int("RIGHTS_FORM_MIN_SECONDS", 3)
 
 LOGGING = {
     "version": 1,
