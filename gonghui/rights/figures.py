@@ -58,7 +58,7 @@ from django.db.models import Case as DbCase
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from gonghui.core import scope as core_scope
 from gonghui.organizations.models import SEGMENT_WIDTH, Organization
@@ -331,7 +331,7 @@ def _by_outcome(qs: QuerySet) -> list[Row]:
     """Declined / concluded solved / concluded not solved / open, in one grouped query."""
     found = _grouped(qs, _outcome_expression(), _counts())
     labels = {
-        "declined": _("Declined"),
+        "declined": pgettext("case status", "Declined"),
         "solved": _("Concluded, problem solved"),
         "not_solved": _("Concluded, problem not solved"),
         "open": _("Open"),

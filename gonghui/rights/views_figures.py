@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gonghui.core.decorators import staff_view
 from gonghui.core.exports import Column, xlsx_response
@@ -133,9 +133,9 @@ TABLES = {
 
 COUNT_COLUMNS = [
     Column(gettext_lazy("Cases"), lambda r: r.counts.total, width=10),
-    Column(gettext_lazy("Declined"), lambda r: r.counts.declined, width=10),
+    Column(pgettext_lazy("case status", "Declined"), lambda r: r.counts.declined, width=10),
     Column(gettext_lazy("Open"), lambda r: r.counts.open, width=10),
-    Column(gettext_lazy("Accepted"), lambda r: r.counts.accepted, width=10),
+    Column(pgettext_lazy("case status", "Accepted"), lambda r: r.counts.accepted, width=10),
     Column(gettext_lazy("Concluded"), lambda r: r.counts.concluded, width=10),
     Column(gettext_lazy("Problem solved"), lambda r: r.counts.solved, width=10),
     Column(gettext_lazy("Closure rate (%)"), lambda r: _percent(r.counts.closure_rate)),
