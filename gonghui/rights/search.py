@@ -5,8 +5,10 @@ PostgreSQL's parsers do not split Chinese into words, and a word-segmentation ex
 overlapping character pairs (bigrams) of each run of Chinese characters, plus the lower-cased
 Latin words and numbers: "拖欠工资" → "拖欠 欠工 工资". A query is cut the same way and every
 pair must be present (a query of one character matches pairs that start with it). On
-PostgreSQL the pairs are a ``to_tsvector('simple', …)`` with a GIN index (migration 0002), so a
-search is an index lookup; on SQLite (the small embedded setup) each pair is a LIKE.
+PostgreSQL the pairs are stored as a generated ``search_vector`` column
+(``to_tsvector('simple', search_text)``, migration 0004) with a GIN index, so a search is an
+index lookup and a row is never tokenized again while searching; on SQLite (the small embedded
+setup) each pair is a LIKE.
 
 This finds what a substring search finds, except that pairs of a phrase may also occur apart
 in the same text (a rare false positive that the listing shows anyway).
@@ -21,6 +23,8 @@ from django.db import connection
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_DOC_TOKENS = 4000
+# Tables with a generated ``search_vector`` column on PostgreSQL (migration 0004).
+VECTOR_TABLES = frozenset({"rights_case", "rights_article"})
 
 
 def tokens(text: str) -> list[str]:
@@ -69,8 +73,13 @@ def filter_text(queryset, text: str, field: str = "search_text"):
         return queryset
     if connection.vendor == "postgresql":
         table = queryset.model._meta.db_table
+        if field == "search_text" and table in VECTOR_TABLES:
+            # the stored vector (migration 0004): computed once when the row was written
+            column = f'"{table}"."search_vector"'
+        else:
+            column = f'to_tsvector(\'simple\', "{table}"."{field}")'
         return queryset.extra(
-            where=[f"to_tsvector('simple', \"{table}\".\"{field}\") @@ to_tsquery('simple', %s)"],
+            where=[f"{column} @@ to_tsquery('simple', %s)"],
             params=[_tsquery(parts)],
         )
     for part in parts:
