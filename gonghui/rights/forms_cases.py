@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.roles import HANDLE_CASES, ROLE_PERMISSIONS
@@ -32,6 +33,17 @@ class CaseFilterForm(forms.Form):
             ("accept_overdue", _("Not accepted in time")),
         ],
     )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("open", _("Open")),
+            ("concluded", _("Concluded")),
+            ("solved", _("Concluded, problem solved")),
+            ("not_solved", _("Concluded, problem not solved")),
+        ],
+    )
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -39,10 +51,16 @@ class CaseFilterForm(forms.Form):
     organization = forms.IntegerField(
         label=_("Organization (with those below)"), required=False, widget=forms.Select
     )
+    direct = forms.BooleanField(
+        label=_("Held by the organization itself (not those below)"), required=False
+    )
     handler = forms.CharField(label=_("Handler"), required=False, widget=forms.Select)
     employer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
     received_to = forms.DateField(label=_("Received until"), required=False, widget=DATE)
+    merged = forms.BooleanField(
+        label=_("Include duplicates merged into another case"), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,21 +69,54 @@ class CaseFilterForm(forms.Form):
         self.fields["kind"].choices = _all() + list(CaseKind.choices)
         self.fields["category"].choices = _all() + grouped_choices()
         self.fields["tier"].choices = _all() + list(Tier.choices)
-        orgs = (
+        self.user = user
+        # Not every organization of the scope (a province holds about 100,000): the user's own,
+        # and the non-grassroots ones one and two levels below (down to the townships of a
+        # county); any other organization of the scope is reached by its id in the query
+        # string (the figures' drill-down links), shown as chosen.
+        if user.organization_id:
+            top = Q(pk=user.organization_id)
+            near = (
+                top | Q(parent_id=user.organization_id) | Q(parent__parent_id=user.organization_id)
+            )
+            base = user.organization.depth
+        else:  # a superuser without an organization: the roots and their children
+            near = Q(parent__isnull=True) | Q(parent__parent__isnull=True)
+            base = 0
+        orgs = list(
             Organization.objects.visible_to(user)
+            .filter(near)
             .exclude(kind__in=GRASSROOTS_KINDS)
             .order_by("path")
             .values_list("pk", "name", "depth")
         )
-        base = user.organization.depth if user.organization_id else 0
+        chosen = self._chosen_id("organization")
+        if chosen is not None and chosen not in {pk for pk, _n, _d in orgs}:
+            org = Organization.objects.visible_to(user).filter(pk=chosen).first()
+            if org is not None:
+                orgs.append((org.pk, org.name, base))
         self.fields["organization"].widget.choices = _all() + [
             (pk, "\u3000" * max(0, depth - base) + name) for pk, name, depth in orgs
         ]
-        self.fields["handler"].widget.choices = [
-            ("", _("Anyone")),
-            ("me", _("Me")),
-            ("none", _("Nobody yet")),
-        ]
+        handlers = [("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody yet"))]
+        chosen = self._chosen_id("handler")
+        if chosen is not None:
+            from gonghui.accounts.models import User
+
+            handler = User.objects.visible_to(user).filter(pk=chosen).first()
+            if handler is not None:
+                handlers.append((str(handler.pk), str(handler)))
+        self.fields["handler"].widget.choices = handlers
+
+    def _chosen_id(self, name: str) -> int | None:
+        value = str(self.data.get(name) or "").strip() if self.is_bound else ""
+        return int(value) if value.isdigit() and len(value) < 12 else None
+
+    def clean_organization(self):
+        pk = self.cleaned_data.get("organization")
+        if pk is not None and not Organization.objects.visible_to(self.user).filter(pk=pk).exists():
+            raise forms.ValidationError(_("Choose an organization from the list."))
+        return pk
 
     def clean_handler(self):
         value = (self.cleaned_data.get("handler") or "").strip()

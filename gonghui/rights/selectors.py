@@ -8,7 +8,13 @@ so every door filters the same way. Filter keys (all optional):
 ``handler`` — a user id, ``"me"`` or ``"none"`` (no handler yet);
 ``employer`` — an employer id; ``due`` — ``"overdue"``, ``"due_soon"`` or ``"accept_overdue"``;
 ``received_from`` / ``received_to`` — dates, inclusive; ``q`` — full text (``search.filter_text``);
-``open`` — True for the open states only.
+``open`` — True for the open states only;
+``outcome`` — ``"open"``, ``"concluded"``, ``"solved"`` or ``"not_solved"``: the groups of states
+the figures count (figures.py ``_outcome_expression``);
+``direct`` — True: only the cases the organization (``organization``, else the user's own)
+holds itself, not those of the organizations below it;
+``merged`` — True to include duplicates merged into another case, which are left out otherwise
+(as in the figures); choosing ``status="merged"`` lists them too.
 """
 
 from __future__ import annotations
@@ -22,9 +28,25 @@ from gonghui.core.scope import get_for_user
 from gonghui.organizations.models import Organization
 
 from . import deadlines, search
-from .models import OPEN_STATUSES, Case, CaseStatus, RightsSettings
+from .models import CONCLUDED_STATUSES, OPEN_STATUSES, Case, CaseStatus, RightsSettings
 
 HANDLING = deadlines.HANDLING_STATUSES
+
+OUTCOMES = ("open", "concluded", "solved", "not_solved")
+
+# What a list page does not show: the personal data (decrypted per row when loaded) and the
+# long texts. Deferred on the pages; the export loads whole rows.
+LIST_DEFERRED = (
+    "description",
+    "search_text",
+    "pin_hash",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_id_number",
+    "outcome",
+    "decline_reason",
+    "subcontractors",
+)
 
 
 def cases_for(user) -> QuerySet:
@@ -55,11 +77,28 @@ def case_list(user, filters: dict | None = None) -> QuerySet:
             qs = qs.filter(**{key: filters[key]})
     if filters.get("open"):
         qs = qs.filter(status__in=OPEN_STATUSES)
-    if "organization" in filters:
-        org = filters["organization"]
+    if not filters.get("merged") and filters.get("status") != CaseStatus.MERGED:
+        qs = qs.exclude(status=CaseStatus.MERGED)
+    outcome = filters.get("outcome")
+    if outcome == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif outcome == "concluded":
+        qs = qs.filter(status__in=CONCLUDED_STATUSES)
+    elif outcome == "solved":
+        qs = qs.filter(status__in=CONCLUDED_STATUSES, solved=True)
+    elif outcome == "not_solved":
+        # as the figures count it: concluded and not recorded as solved (False or unknown)
+        qs = qs.filter(status__in=CONCLUDED_STATUSES).exclude(solved=True)
+    org = filters.get("organization")
+    if org is None and filters.get("direct"):
+        org = user.organization
+    if org is not None:
         if not isinstance(org, Organization):
             org = get_for_user(Organization, user, pk=org)
-        qs = qs.within(org)
+        if filters.get("direct"):
+            qs = qs.filter(organization=org)
+        else:
+            qs = qs.within(org)
     handler = filters.get("handler")
     if handler == "me":
         qs = qs.filter(handler=user)

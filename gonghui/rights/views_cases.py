@@ -13,6 +13,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Min, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.accounts.models import User
 from gonghui.accounts.roles import (
     DISPATCH_CASES,
     HANDLE_CASES,
@@ -36,6 +39,7 @@ from gonghui.core.fields import mask
 from gonghui.core.forms import call_service
 from gonghui.core.listing import Listing, Sort
 from gonghui.core.scope import get_for_user
+from gonghui.organizations.models import Organization
 
 from . import case_sections, deadlines, selectors
 from . import forms_cases as f
@@ -91,6 +95,8 @@ def case_list(request):
             filters=request.GET.dict(),
             object_type="rights.case",
         )
+    # the page shows neither the personal data (decrypted per row) nor the long texts
+    listing.queryset = qs.defer(*selectors.LIST_DEFERRED)
     page = listing.page()
     today = deadlines.today()
     rows = [(case, deadlines.is_overdue(case, today)) for case in page.rows]
@@ -101,7 +107,94 @@ def case_list(request):
     )
 
 
-DEADLINE_LIMIT = 500
+DEADLINE_GROUPS = 100  # groups shown per list, the largest first
+DEADLINE_PER_GROUP = 10  # cases shown per group, the oldest deadline first
+DEADLINE_FIELDS = (
+    "number",
+    "title",
+    "status",
+    "paused",
+    "escalated_at",
+    "collective",
+    "due_on",
+    "accept_due",
+    "organization_id",
+    "handler_id",
+)
+
+
+def _deadline_block(request, slug, title, qs, group: str, today) -> dict:
+    """One list of the deadlines page: the groups counted by the database (one grouped query),
+    the oldest cases of each shown group (one query with a window function), never a loop over
+    every case."""
+    key = "organization_id" if group == "organization" else "handler_id"
+    due = "accept_due" if slug == "accept_overdue" else "due_on"
+    qs = qs.order_by()
+    counts = list(
+        qs.values(key)
+        .annotate(n=Count("pk"), oldest=Min(due))
+        .order_by("-n", "oldest", key)[: DEADLINE_GROUPS + 1]
+    )
+    more_groups = len(counts) > DEADLINE_GROUPS
+    counts = counts[:DEADLINE_GROUPS]
+    total = sum(c["n"] for c in counts)
+    if more_groups:
+        total = qs.count()
+    keys = [c[key] for c in counts]
+    condition = Q(**{f"{key}__in": [k for k in keys if k is not None]})
+    if None in keys:
+        condition |= Q(**{f"{key}__isnull": True})
+    cases = (
+        qs.filter(condition)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F(key)], order_by=[F(due).asc(), F("pk").asc()])
+        )
+        .filter(rank__lte=DEADLINE_PER_GROUP)
+        .only(*DEADLINE_FIELDS)
+        .order_by(due, "pk")
+    )
+    by_key: dict = {}
+    for case in cases:
+        by_key.setdefault(getattr(case, key), []).append(case)
+    if group == "organization":
+        owners = Organization.objects.in_bulk([k for k in keys if k is not None])
+        others = {c.handler_id for cs in by_key.values() for c in cs if c.handler_id}
+        people = User.objects.in_bulk(others)
+    else:
+        owners = User.objects.in_bulk([k for k in keys if k is not None])
+        people = Organization.objects.in_bulk(
+            {c.organization_id for cs in by_key.values() for c in cs}
+        )
+    list_url = reverse("rights:case_list")
+    groups = []
+    for entry in counts:
+        k = entry[key]
+        rows = by_key.get(k, [])
+        for case in rows:
+            # the other column, without a join per case
+            case.other = people.get(
+                case.handler_id if group == "organization" else case.organization_id
+            )
+        if group == "organization":
+            link = f"{list_url}?due={slug}&organization={k}&direct=1"
+        else:
+            link = f"{list_url}?due={slug}&handler={k if k is not None else 'none'}"
+        groups.append(
+            {
+                "owner": owners.get(k),
+                "cases": rows,
+                "count": entry["n"],
+                "more": entry["n"] > len(rows),
+                "url": link,
+            }
+        )
+    return {
+        "slug": slug,
+        "title": title,
+        "groups": groups,
+        "count": total,
+        "more_groups": more_groups,
+    }
 
 
 @staff_view()
@@ -109,7 +202,6 @@ def case_deadlines(request):
     """Overdue and due-soon cases, grouped per handler or per organization."""
     group = request.GET.get("group") if request.GET.get("group") == "organization" else "handler"
     today = deadlines.today()
-    related = ("organization", "handler", "employer")
     lists = [
         ("overdue", _("Overdue"), selectors.overdue(request.user, today)),
         ("due_soon", _("Due soon"), selectors.due_soon(request.user, today)),
@@ -119,26 +211,17 @@ def case_deadlines(request):
             selectors.accept_overdue(request.user, today),
         ),
     ]
-    if group == "organization":
-        key: Callable[[Case], Any] = lambda c: c.organization  # noqa: E731
-    else:
-        key = lambda c: c.handler  # noqa: E731
-    blocks = []
-    for slug, title, qs in lists:
-        cases = list(qs.select_related(*related)[: DEADLINE_LIMIT + 1])
-        blocks.append(
-            {
-                "slug": slug,
-                "title": title,
-                "groups": selectors.grouped(cases[:DEADLINE_LIMIT], key),
-                "count": len(cases[:DEADLINE_LIMIT]),
-                "more": len(cases) > DEADLINE_LIMIT,
-            }
-        )
+    blocks = [_deadline_block(request, slug, title, qs, group, today) for slug, title, qs in lists]
     return render(
         request,
         "rights/cases/case_deadlines.html",
-        {"blocks": blocks, "group": group, "today": today, "limit": DEADLINE_LIMIT},
+        {
+            "blocks": blocks,
+            "group": group,
+            "today": today,
+            "per_group": DEADLINE_PER_GROUP,
+            "max_groups": DEADLINE_GROUPS,
+        },
     )
 
 
