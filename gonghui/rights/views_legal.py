@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gonghui.accounts.roles import HANDLE_CASES, REVEAL
@@ -316,7 +316,7 @@ def mediation_pdf(request, pk: int):
 
 REFERRAL_SORTS = [
     Sort("due", "reply_due", gettext_lazy("Reply due by")),
-    Sort("sent", "sent_on", gettext_lazy("Sent on"), descending=True),
+    Sort("sent", "sent_on", pgettext_lazy("referral", "Sent on"), descending=True),
 ]
 
 REFERRAL_COLUMNS = [
