@@ -31,7 +31,7 @@ import chinese_calendar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Value, When
+from django.db.models import Count, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,24 +127,37 @@ def _employer_filter(case: Case) -> dict | None:
     return None
 
 
-def _cluster_cases(case: Case, rules: RightsSettings) -> list[Case]:
+def _workers_by_case(cases) -> dict[int, int]:
+    """{case id: workers} of a queryset of cases, in one grouped query (``_workers_of`` of
+    each: the workers stated, or the workers listed when more)."""
+    rows = cases.order_by().annotate(listed=Count("parties")).values_list(
+        "pk", "workers_affected", "listed"
+    )
+    return {pk: max(stated, listed) for pk, stated, listed in rows}
+
+
+def _cluster_cases(case: Case, rules: RightsSettings) -> dict[int, int]:
+    """The cases of the cluster rule's window about the case's employer: {case id: workers}.
+
+    Served by the index ``case_employer_recent`` (employer, received_at) for a matched
+    employer; for an employer known only by the name given, an index on
+    (employer_name_given, received_at) where the employer is unknown keeps it from reading
+    every case (see docs/rights-figures.md, "Portal")."""
     match = _employer_filter(case)
     if match is None or case.kind not in CLUSTER_KINDS:
-        return []
+        return {}
     day = _received_on(case)
     start = day - dt.timedelta(days=rules.warning_window_days)
     tz = timezone.get_current_timezone()
     since = timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz)
     until = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min), tz)
-    return list(
+    return _workers_by_case(
         Case.objects.filter(
             **match,
             kind__in=CLUSTER_KINDS,
             received_at__gte=since,
             received_at__lt=until,
-        )
-        .exclude(status__in=NOT_COUNTED)
-        .order_by("received_at", "id")
+        ).exclude(status__in=NOT_COUNTED)
     )
 
 
@@ -173,7 +186,8 @@ def _employer_label(case: Case) -> str:
     return case.employer_name_given or case.project_name or _("unknown employer")
 
 
-def _summary(rule: str, case: Case, cases: list[Case], rules: RightsSettings) -> str:
+def _summary(rule: str, case: Case, cases: dict[int, int], rules: RightsSettings) -> str:
+    """``cases``: {case id: workers} of the alert (cluster) or of the case alone."""
     who = _employer_label(case)
     if rule == AlertRule.CLUSTER:
         text = _("%(employer)s: %(n)d complaints within %(days)d days") % {
@@ -184,7 +198,7 @@ def _summary(rule: str, case: Case, cases: list[Case], rules: RightsSettings) ->
     elif rule == AlertRule.COLLECTIVE:
         text = _("%(employer)s: one case with %(n)d workers") % {
             "employer": who,
-            "n": _workers_of(case),
+            "n": cases.get(case.pk) or _workers_of(case),
         }
     else:
         text = _("%(employer)s: construction wage arrears %(n)d days before Spring Festival") % {
@@ -199,7 +213,9 @@ def _open_alert(rule: str, case: Case) -> Alert | None:
     if match is None:
         return None  # nothing says two cases without an employer are about the same one
     return (
-        Alert.objects.select_for_update()
+        # the organization comes along for the audit entry's scope path; only the alert is locked
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("organization")
         .filter(rule=rule, **match)
         .exclude(status=AlertStatus.CLOSED)
         .order_by("raised_at", "id")
@@ -207,14 +223,18 @@ def _open_alert(rule: str, case: Case) -> Alert | None:
     )
 
 
-def _raise(rule: str, case: Case, cases: list[Case], rules: RightsSettings) -> tuple[Alert, bool]:
-    existing = _open_alert(rule, case)
+def _raise(
+    rule: str, case: Case, cases: dict[int, int], rules: RightsSettings, existing: Alert | None
+) -> tuple[Alert, bool]:
+    """``cases``: {case id: workers} joining the alert; ``existing``: the open alert of the rule
+    and the employer (``_open_alert``, locked), or None to raise a new one."""
     if existing is not None:
         before = snapshot(existing)
         existing.cases.add(*cases)
-        existing.workers_affected = sum(_workers_of(c) for c in existing.cases.all())
+        members = _workers_by_case(existing.cases.all())
+        existing.workers_affected = sum(members.values())
         existing.summary = _summary(
-            rule, case, list(existing.cases.all()) if rule == AlertRule.CLUSTER else cases, rules
+            rule, case, members if rule == AlertRule.CLUSTER else cases, rules
         )
         existing.save(update_fields=["workers_affected", "summary"])
         audit_update(by=None, obj=existing, before=before, detail=f"case {case.number} added")
@@ -225,7 +245,7 @@ def _raise(rule: str, case: Case, cases: list[Case], rules: RightsSettings) -> t
         employer=case.employer,
         employer_name_given="" if case.employer_id else case.employer_name_given.strip(),
         summary=_summary(rule, case, cases, rules),
-        workers_affected=sum(_workers_of(c) for c in cases),
+        workers_affected=sum(cases.values()),
         raised_at=timezone.now(),
     )
     alert.cases.add(*cases)
@@ -252,27 +272,33 @@ def _notify(alert: Alert) -> None:
             )
 
 
-def check_case(case: Case) -> list[Alert]:
-    """Apply the three rules to a case just received; returns the alerts it is now in."""
-    rules = RightsSettings.current()
+def check_case(case: Case, rules: RightsSettings | None = None) -> list[Alert]:
+    """Apply the three rules to a case just received; returns the alerts it is now in.
+    ``rules``: the settings intake already read (read again when not given)."""
+    rules = rules or RightsSettings.current()
     if case.employer_id:
         # Two complaints about one employer arriving at once: the second waits here for the
         # first's transaction, then counts it (one alert, not two, and none missed).
-        Employer.objects.select_for_update().filter(pk=case.employer_id).first()
+        Employer.objects.select_for_update().filter(pk=case.employer_id).values_list("pk").first()
     found: list[Alert] = []
     cluster = _cluster_cases(case, rules)
-    if cluster and (
-        len(cluster) >= rules.warning_cases or _open_alert(AlertRule.CLUSTER, case) is not None
-    ):
+    if cluster:
         # A new complaint about an employer with an open cluster alert joins it even when the
         # window alone would not fire again.
-        found.append(_raise(AlertRule.CLUSTER, case, cluster, rules))
-    if _workers_of(case) >= rules.warning_workers:
-        found.append(_raise(AlertRule.COLLECTIVE, case, [case], rules))
+        existing = _open_alert(AlertRule.CLUSTER, case)
+        if len(cluster) >= rules.warning_cases or existing is not None:
+            found.append(_raise(AlertRule.CLUSTER, case, cluster, rules, existing))
+    workers = cluster.get(case.pk) or _workers_of(case)
+    alone = {case.pk: workers}
+    if workers >= rules.warning_workers:
+        found.append(
+            _raise(AlertRule.COLLECTIVE, case, alone, rules, _open_alert(AlertRule.COLLECTIVE, case))
+        )
     if case.category in WAGE_ARREARS_CATEGORIES and is_construction(case):
         before = days_before_festival(_received_on(case))
         if before is not None and before <= rules.festival_days:
-            found.append(_raise(AlertRule.FESTIVAL_ARREARS, case, [case], rules))
+            existing = _open_alert(AlertRule.FESTIVAL_ARREARS, case)
+            found.append(_raise(AlertRule.FESTIVAL_ARREARS, case, alone, rules, existing))
     for alert, new in found:
         if new:
             transaction.on_commit(lambda pk=alert.pk: _notify_by_id(pk))
@@ -285,8 +311,8 @@ def _notify_by_id(pk: int) -> None:
         _notify(alert)
 
 
-def on_case_received(sender, case, **kwargs) -> None:
-    check_case(case)
+def on_case_received(sender, case, rules=None, **kwargs) -> None:
+    check_case(case, rules)
 
 
 # --- acting on an alert ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,7 +85,7 @@ def _money(value, field: str, errors: dict) -> Decimal:
 
 def find_employer(text: str) -> Employer | None:
     """An employer by credit code, exact name, or a former name (None when unknown or
-    ambiguous)."""
+    ambiguous). The employer's organization comes with it (intake and early warning use it)."""
     text = (text or "").strip()
     if not text:
         return None
@@ -93,29 +93,31 @@ def find_employer(text: str) -> Employer | None:
         code = ids.parse_uscc(text)
     except ids.IdentifierError:
         code = ""
+    employers = Employer.objects.select_related("organization")
     if code:
-        return Employer.objects.filter(uscc=code).first()
-    exact = list(Employer.objects.filter(name=text)[:2])
+        return employers.filter(uscc=code).first()
+    exact = list(employers.filter(name=text)[:2])
     if len(exact) == 1:
         return exact[0]
     if exact:
         return None
-    former = (
-        list(Employer.objects.filter(former_names__contains=[text])[:2]) if _json_contains() else []
-    )
-    if not former:
-        former = [
-            e
-            for e in Employer.objects.filter(former_names__icontains=text)[:20]
-            if text in e.former_names
-        ]
+    former = list(_former_name(employers, text)[:2])
     return former[0] if len(former) == 1 else None
 
 
-def _json_contains() -> bool:
-    from django.db import connection
-
-    return connection.features.supports_json_field_contains
+def _former_name(employers, text: str):
+    """Employers with ``text`` among their former names, exactly. PostgreSQL: JSON containment
+    (``former_names @> '["…"]'``; a GIN index on ``former_names`` spares reading every
+    employer). SQLite stores the list with non-ASCII characters escaped (``\\u6d4b…``), so a
+    LIKE on the text never finds a Chinese name there: the list's elements are compared with
+    ``json_each``."""
+    if connection.features.supports_json_field_contains:
+        return employers.filter(former_names__contains=[text])
+    table = Employer._meta.db_table
+    return employers.extra(
+        where=[f'EXISTS (SELECT 1 FROM json_each("{table}"."former_names") WHERE value = %s)'],  # noqa: S608 (the model's own table)
+        params=[text],
+    )
 
 
 def intake_organization(employer: Employer | None, fallback: Organization | None) -> Organization:
@@ -135,6 +137,18 @@ def intake_organization(employer: Employer | None, fallback: Organization | None
     if len(roots) != 1:
         raise ValidationError({"received_by": _("Choose the federation that receives this case.")})
     return roots[0]
+
+
+def _next_case_id() -> int | None:
+    """PostgreSQL: the new case's id drawn from its sequence before the insert, so that the case
+    number (which holds the id) goes in with the row instead of a second UPDATE, which would
+    write a new version of the row into each of the table's indexes (the full-text one too).
+    None elsewhere (SQLite: the number is set by an UPDATE after the insert)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
+        return cursor.fetchone()[0]
 
 
 def _match_worker(id_number: str, phone: str, portal_account) -> Worker | None:
@@ -300,8 +314,11 @@ def case_create(
     with transaction.atomic():
         code = codes.new_tracking_code()
         pin = codes.new_pin()
+        pk = _next_case_id()
         case = Case(
-            number=f"T{code}",  # replaced below once the id is known
+            pk=pk,
+            # the year and the id; without the id beforehand, replaced below once it is known
+            number=f"{now:%Y}{pk:08d}" if pk else f"T{code}",
             tracking_code=code,
             pin_hash=codes.pin_hash(code, pin),
             channel=channel,
@@ -332,9 +349,10 @@ def case_create(
             created_by=by,
         )
         case.search_text = search.document(case.title, case.description, case.employer_name_given)
-        case.save()
-        case.number = f"{now:%Y}{case.pk:08d}"
-        Case.objects.filter(pk=case.pk).update(number=case.number)
+        case.save(force_insert=True)
+        if pk is None:
+            case.number = f"{now:%Y}{case.pk:08d}"
+            Case.objects.filter(pk=case.pk).update(number=case.number)
         for party in clean_parties:
             worker = None
             if party["id_number"]:
@@ -368,7 +386,7 @@ def case_create(
             data={"channel": channel, "attachments": len(checked)},
         )
         audit_create(by=by, obj=case, detail=f"channel={channel}")
-        signals.case_received.send(sender=Case, case=case)
+        signals.case_received.send(sender=Case, case=case, rules=rules)
         if phone and not anonymous:
             from gonghui.notifications.services import sms_send
 
