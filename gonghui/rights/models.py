@@ -337,8 +337,12 @@ class Case(models.Model):
             models.Index(
                 fields=["-received_at", "-id"],
                 name="case_open_received",
+                # the deadline filters read from the index alone (an index-only scan)
+                include=["status", "paused", "due_on", "accept_due"],
                 condition=Q(status__in=["received", "accepted", "assigned", "in_handling"]),
             ),
+            # One status of the whole province, newest first (e.g. the closed hotline cases).
+            models.Index(fields=["status", "-received_at", "-id"], name="case_status_received"),
             # The deadlines page: per handler / per organization, oldest deadline first.
             models.Index(
                 fields=["handler", "due_on"],

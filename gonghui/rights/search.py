@@ -66,6 +66,15 @@ def _tsquery(parts: list[str]) -> str:
     return " & ".join(terms)
 
 
+def vector_match(column: str, text: str) -> tuple[str, list] | None:
+    """SQL testing a stored tsvector ``column`` against ``text`` on PostgreSQL, with its
+    parameters; None when ``text`` holds nothing to search."""
+    query = _tsquery(query_tokens(text))
+    if not query:
+        return None
+    return f"{column} @@ to_tsquery('simple', %s)", [query]
+
+
 def filter_text(queryset, text: str, field: str = "search_text"):
     """``queryset`` narrowed to records whose search text holds every token of ``text``."""
     parts = query_tokens(text)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404
@@ -37,11 +38,11 @@ from gonghui.core.decorators import staff_view
 from gonghui.core.exports import Column, xlsx_response
 from gonghui.core.fields import mask
 from gonghui.core.forms import call_service
-from gonghui.core.listing import Listing, Sort
+from gonghui.core.listing import Listing, Sort, decode_cursor
 from gonghui.core.scope import get_for_user
 from gonghui.organizations.models import Organization
 
-from . import case_sections, deadlines, selectors
+from . import case_sections, deadlines, search, selectors
 from . import forms_cases as f
 from .models import Attachment, Case, RightsSettings, Supervision
 from .services import cases as services
@@ -84,7 +85,8 @@ LIST_RELATED = ("organization", "handler", "employer")
 def case_list(request):
     form = f.CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if request.GET else {}
-    qs = selectors.case_list(request.user, filters).select_related(*LIST_RELATED)
+    found = selectors.case_list(request.user, filters)
+    qs = found.select_related(*LIST_RELATED)
     listing = Listing(queryset=qs, params=request.GET, sorts=CASE_SORTS)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
@@ -95,9 +97,43 @@ def case_list(request):
             filters=request.GET.dict(),
             object_type="rights.case",
         )
-    # the page shows neither the personal data (decrypted per row) nor the long texts
-    listing.queryset = qs.defer(*selectors.LIST_DEFERRED)
-    page = listing.page()
+    # The page's rows in two steps: the ids of the page alone (sorted, then cut, without the
+    # joins: the planner may otherwise join every matching case before sorting), then those
+    # rows with their organization, handler and employer — neither the personal data
+    # (decrypted per row) nor the long texts, which the page does not show.
+    sort_field = listing.sort.field
+    page = None
+    if filters.get("q") and _recent_first_applies(listing, request.GET):
+        # A word found in many cases: the GIN index finds tens of thousands, all read to sort
+        # them by date. The newest cases (other filters applied) are searched first; when they
+        # hold a whole page, it is the right page (every case outside is older).
+        # The words are tested on the newest rows only (a condition outside the LIMIT, which
+        # the planner cannot push into the GIN index): a walk of the date index.
+        others = selectors.case_list(request.user, {**filters, "q": None})
+        recent = (
+            others.order_by("-" + sort_field, "-pk")
+            .extra(select={"sv": '"rights_case"."search_vector"'})
+            .values("pk", "sv")[:SEARCH_RECENT_FIRST]
+        )
+        recent_sql, recent_params = recent.query.sql_with_params()
+        match = search.vector_match("t.sv", filters["q"])
+        if match is not None:
+            listing.queryset = others.extra(
+                where=[
+                    # only Django's own compiled SQL; every value is a parameter
+                    f'"rights_case"."id" IN (SELECT t.pk FROM ({recent_sql}) t WHERE {match[0]})'  # noqa: S608
+                ],
+                params=[*recent_params, *match[1]],
+            ).only("pk", sort_field)
+            page = listing.page()
+            if not page.next_cursor:
+                page = None  # fewer than a page among the newest: search them all
+    if page is None:
+        listing.queryset = found.only("pk", sort_field)
+        page = listing.page()
+    full = qs.defer(*selectors.LIST_DEFERRED).in_bulk([c.pk for c in page.rows])
+    page.rows = [full[c.pk] for c in page.rows if c.pk in full]
+    listing.queryset = qs
     today = deadlines.today()
     rows = [(case, deadlines.is_overdue(case, today)) for case in page.rows]
     return render(
@@ -105,6 +141,17 @@ def case_list(request):
         "rights/cases/case_list.html",
         {"form": form, "listing": listing, "page": page, "rows": rows},
     )
+
+
+SEARCH_RECENT_FIRST = 3000  # cases searched first, the newest, before the whole index
+
+
+def _recent_first_applies(listing: Listing, params) -> bool:
+    """The newest-first search holds for the default order, on the first page or going on."""
+    if connection.vendor != "postgresql" or not listing.descending:
+        return False
+    cursor = decode_cursor(params.get("cursor", "")) if params.get("cursor") else None
+    return cursor is None or cursor[2] == "after"
 
 
 DEADLINE_GROUPS = 100  # groups shown per list, the largest first
@@ -125,8 +172,8 @@ DEADLINE_FIELDS = (
 
 def _deadline_block(request, slug, title, qs, group: str, today) -> dict:
     """One list of the deadlines page: the groups counted by the database (one grouped query),
-    the oldest cases of each shown group (one query with a window function), never a loop over
-    every case."""
+    the oldest cases of each shown group (one UNION ALL of a small query per group), never a
+    loop over every case."""
     key = "organization_id" if group == "organization" else "handler_id"
     due = "accept_due" if slug == "accept_overdue" else "due_on"
     qs = qs.order_by()
@@ -141,20 +188,34 @@ def _deadline_block(request, slug, title, qs, group: str, today) -> dict:
     if more_groups:
         total = qs.count()
     keys = [c[key] for c in counts]
-    condition = Q(**{f"{key}__in": [k for k in keys if k is not None]})
-    if None in keys:
-        condition |= Q(**{f"{key}__isnull": True})
-    cases = (
-        qs.filter(condition)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F(key)], order_by=[F(due).asc(), F("pk").asc()])
-        )
-        .filter(rank__lte=DEADLINE_PER_GROUP)
+    # the oldest deadlines of each group: one small query per group (served by the partial
+    # indexes case_open_handler_due / case_open_org_due), sent as one UNION ALL
+    parts = [
+        qs.filter(**({key: k} if k is not None else {f"{key}__isnull": True}))
         .only(*DEADLINE_FIELDS)
-        .order_by(due, "pk")
-    )
+        .order_by(due, "pk")[:DEADLINE_PER_GROUP]
+        for k in keys
+    ]
+    if not parts:
+        cases = []
+    elif connection.features.supports_slicing_ordering_in_compound:
+        cases = list(parts[0].union(*parts[1:], all=True))
+    else:  # SQLite: one query numbering each group's rows
+        condition = Q(**{f"{key}__in": [k for k in keys if k is not None]})
+        if None in keys:
+            condition |= Q(**{f"{key}__isnull": True})
+        cases = list(
+            qs.filter(condition)
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F(key)], order_by=[F(due).asc(), F("pk").asc()]
+                )
+            )
+            .filter(rank__lte=DEADLINE_PER_GROUP)
+            .only(*DEADLINE_FIELDS)
+        )
     by_key: dict = {}
-    for case in cases:
+    for case in sorted(cases, key=lambda c: (getattr(c, due), c.pk)):
         by_key.setdefault(getattr(case, key), []).append(case)
     if group == "organization":
         owners = Organization.objects.in_bulk([k for k in keys if k is not None])

@@ -290,3 +290,73 @@ def test_the_worker_page_and_the_employer_page_list_the_cases(world, staff):
     assert f"/rights/cases/{case.pk}/" in body and case.title in body
     body = staff.get(f"/employers/{world.employer_a.pk}/").content.decode()
     assert case.title in body and world.side_b.case.title not in body
+
+
+# --- the filters the figures page links to; the organization picker --------------------------
+
+
+def _make(org, status, **fields):
+    import datetime as dt
+
+    from gonghui.rights.tests.test_figures_numbers import make_case
+
+    return make_case(org, received=dt.date(2026, 3, 5), status=status, **fields)
+
+
+def test_outcome_direct_and_merged_filters_select_what_the_figures_count(world):
+    user = world.county_admin
+    township = world.side_a.township
+    open_case = world.side_a.case  # received
+    below = _make(world.union_a, "in_handling")  # held by a union below township A
+    solved = _make(township, "closed", solved=True)
+    unsolved = _make(township, "follow_up", solved=None)
+    declined = _make(township, "declined")
+    merged = _make(township, "merged", merged_into=solved)
+
+    def listed(**filters):
+        return set(selectors.case_list(user, {"organization": township.pk, **filters}))
+
+    assert open_case.organization_id == township.pk
+    # merged left out by default
+    assert listed() == {open_case, below, solved, unsolved, declined}
+    assert merged in listed(merged=True) and listed(status="merged") == {merged}
+    assert listed(outcome="open") == {open_case, below}
+    assert listed(outcome="concluded") == {solved, unsolved}
+    assert listed(outcome="solved") == {solved}
+    assert listed(outcome="not_solved") == {unsolved}
+    assert listed(direct=True) == {open_case, solved, unsolved, declined}
+    assert listed(direct=True, outcome="open") == {open_case}
+    # the page reads them from the query string, as the figures link them
+    body = client_for(user).get(
+        "/rights/cases/", {"organization": township.pk, "outcome": "solved", "direct": "1"}
+    )
+    assert body.status_code == 200
+    text = body.content.decode()
+    assert solved.number in text and unsolved.number not in text and declined.number not in text
+
+
+def test_the_organization_picker_lists_two_levels_and_accepts_a_deeper_id(world):
+    from gonghui.rights.forms_cases import CaseFilterForm
+
+    user = world.county_admin
+    choices = dict(CaseFilterForm(user=user).fields["organization"].widget.choices)
+    assert world.county.pk in choices and world.side_a.township.pk in choices
+    assert world.union_a.pk not in choices  # grassroots: reached by id (drill-down)
+    form = CaseFilterForm({"organization": str(world.union_a.pk)}, user=user)
+    assert form.is_valid() and world.union_a.pk in dict(form.fields["organization"].widget.choices)
+    # outside the scope: refused with a message, nothing listed from there
+    form = CaseFilterForm({"organization": str(world.union_b.pk)}, user=world.township_staff)
+    assert not form.is_valid()
+    assert form.errors["organization"] == ["Choose an organization from the list."]
+    response = client_for(world.township_staff).get(
+        "/rights/cases/", {"organization": world.union_b.pk}
+    )
+    assert world.side_b.case.number not in response.content.decode()
+
+
+def test_a_handler_given_by_id_is_shown_as_chosen(world):
+    from gonghui.rights.forms_cases import CaseFilterForm
+
+    form = CaseFilterForm({"handler": str(world.union_chair.pk)}, user=world.county_admin)
+    assert form.is_valid()
+    assert str(world.union_chair.pk) in dict(form.fields["handler"].widget.choices)
