@@ -311,6 +311,8 @@ def case_create(
     now = received_at or timezone.now()
     rules = RightsSettings.current()
     today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
+    # looked up before the transaction: on SQLite it holds the database's write lock
+    matched = None if anonymous else _match_worker(id_number, phone, portal_account)
     with transaction.atomic():
         code = codes.new_tracking_code()
         pin = codes.new_pin()
@@ -330,7 +332,7 @@ def case_create(
             complainant_name=name,
             complainant_phone=phone,
             complainant_id_number=id_number,
-            worker=None if anonymous else _match_worker(id_number, phone, portal_account),
+            worker=matched,
             portal_account=portal_account,
             employer=employer,
             employer_name_given="" if employer else employer_text,
