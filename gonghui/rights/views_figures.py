@@ -100,7 +100,14 @@ def _row_links(row: figures.Row, org: Organization, start, end) -> dict:
     place = row.organization if row.organization is not None else org
     # a month row's own dates narrow the period
     base = {**_base_params(place, start, end), **row.filters}
-    links = {name: _case_list({**base, **extra}) for name, extra in FIGURE_FILTERS.items()}
+    links = {}
+    for name, extra in FIGURE_FILTERS.items():
+        # A column whose filter contradicts the row's own (the "solved" row's "concluded" column)
+        # is not one case list: no link rather than a list of other cases.
+        clash = any(
+            key in row.filters and row.filters[key] != value for key, value in extra.items()
+        )
+        links[name] = None if clash else _case_list({**base, **extra})
     links["drill"] = (
         _figures_url(place, start, end)
         if row.organization is not None and place.pk != org.pk
