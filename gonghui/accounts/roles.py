@@ -26,7 +26,9 @@ VIEW_AUDIT = "view_audit"  # search the audit log of the subtree
 MANAGE_SETTINGS = "manage_settings"  # calendars, thresholds, rule tables
 MANAGE_ORGANIZATIONS = "manage_organizations"  # add, edit, close, re-open and move unions
 # Rights protection
-HANDLE_CASES = "handle_cases"  # work on cases assigned to one's organization: mediate, refer, conclude
+HANDLE_CASES = (
+    "handle_cases"  # work on cases assigned to one's organization: mediate, refer, conclude
+)
 DISPATCH_CASES = "dispatch_cases"  # accept or decline, assign, merge cases; take hotline calls
 SUPERVISE_CASES = "supervise_cases"  # flag a case for supervision (督办), acknowledge warnings
 

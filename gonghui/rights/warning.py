@@ -130,8 +130,10 @@ def _employer_filter(case: Case) -> dict | None:
 def _workers_by_case(cases) -> dict[int, int]:
     """{case id: workers} of a queryset of cases, in one grouped query (``_workers_of`` of
     each: the workers stated, or the workers listed when more)."""
-    rows = cases.order_by().annotate(listed=Count("parties")).values_list(
-        "pk", "workers_affected", "listed"
+    rows = (
+        cases.order_by()
+        .annotate(listed=Count("parties"))
+        .values_list("pk", "workers_affected", "listed")
     )
     return {pk: max(stated, listed) for pk, stated, listed in rows}
 
@@ -292,7 +294,9 @@ def check_case(case: Case, rules: RightsSettings | None = None) -> list[Alert]:
     alone = {case.pk: workers}
     if workers >= rules.warning_workers:
         found.append(
-            _raise(AlertRule.COLLECTIVE, case, alone, rules, _open_alert(AlertRule.COLLECTIVE, case))
+            _raise(
+                AlertRule.COLLECTIVE, case, alone, rules, _open_alert(AlertRule.COLLECTIVE, case)
+            )
         )
     if case.category in WAGE_ARREARS_CATEGORIES and is_construction(case):
         before = days_before_festival(_received_on(case))
