@@ -167,7 +167,7 @@ def test_the_worker_answers_solved_and_the_case_closes(world, filed):
     track(client, filed.case.tracking_code, filed.pin)
     url = reverse("portal:case_status", args=[filed.case.pk])
     page = client.get(url).content.decode()
-    assert "Was your problem solved?" in page and "经协调，企业已补发工资。" in page
+    assert "Tell us how it went" in page and "经协调，企业已补发工资。" in page
     # missing answers are named
     bad = client.post(reverse("portal:case_follow_up", args=[filed.case.pk]), {})
     assert "Say whether your problem has been solved." in bad.content.decode()
@@ -180,7 +180,7 @@ def test_the_worker_answers_solved_and_the_case_closes(world, filed):
     case = Case.objects.get(pk=filed.case.pk)
     assert case.status == CaseStatus.CLOSED and case.solved is True and case.satisfaction == 5
     page = client.get(url).content.decode()
-    assert "Was your problem solved?" not in page and "Your case is closed" in page
+    assert "Tell us how it went" not in page and "Your case is closed" in page
 
 
 def test_the_worker_answers_not_solved_and_the_case_opens_again(world, filed):
