@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 
 from gonghui.api.api import ErrorOut
 from gonghui.api.pagination import cursor_page
-from gonghui.api.schemas import ObjectIn
+from gonghui.api.schemas import IsoDate, ObjectIn
 from gonghui.api.scope import scope_model
 from gonghui.core.listing import Sort
 from gonghui.core.scope import get_for_user
@@ -138,7 +138,7 @@ class TargetRecordIn(ObjectIn):
     arrears_found: Decimal = Decimal("0")
     workers_owed: int = 0
     amount_recovered: Decimal = Decimal("0")
-    followup_due: dt.date | None = None
+    followup_due: IsoDate | None = None
     confirm_over: bool = False
 
 
@@ -146,7 +146,7 @@ class FollowUpIn(ObjectIn):
     followed_up_on: dt.date
     notes: str
     amount_recovered: Decimal = Decimal("0")
-    next_due: dt.date | None = None
+    next_due: IsoDate | None = None
     confirm_over: bool = False
 
 

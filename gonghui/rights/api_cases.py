@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from gonghui.accounts.models import User
 from gonghui.api.api import ErrorOut
 from gonghui.api.pagination import cursor_page
-from gonghui.api.schemas import ObjectIn
+from gonghui.api.schemas import IsoDate, ObjectIn
 from gonghui.api.scope import scope_model
 from gonghui.core.fields import mask
 from gonghui.core.listing import Sort
@@ -157,8 +157,8 @@ class CaseFilters(Schema):
     handler: str | None = Field(None, description="a user id, 'me' or 'none'")
     employer_id: int | None = None
     due: str | None = Field(None, description="overdue, due_soon or accept_overdue")
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
+    received_from: IsoDate | None = None
+    received_to: IsoDate | None = None
     cursor: str | None = None
     limit: int = 50
 
@@ -220,11 +220,11 @@ class StartIn(Versioned):
 class PauseIn(ObjectIn):
     reason: PauseReason
     note: str = ""
-    on: dt.date | None = None
+    on: IsoDate | None = None
 
 
 class ResumeIn(ObjectIn):
-    on: dt.date | None = None
+    on: IsoDate | None = None
 
 
 class NoteIn(ObjectIn):

@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 
 from gonghui.api.api import ErrorOut
 from gonghui.api.pagination import cursor_page
-from gonghui.api.schemas import ObjectIn
+from gonghui.api.schemas import IsoDate, ObjectIn
 from gonghui.api.scope import scope_model
 from gonghui.core.fields import mask
 from gonghui.core.listing import Sort
@@ -96,8 +96,8 @@ class ReferralIn(ObjectIn):
     matters: str
     body_name: str = ""
     asked: str = ""
-    sent_on: dt.date | None = None
-    reply_due: dt.date | None = None
+    sent_on: IsoDate | None = None
+    reply_due: IsoDate | None = None
     attachment_ids: list[int] = []
     pause_clock: bool = False
 

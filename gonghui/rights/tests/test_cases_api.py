@@ -136,3 +136,15 @@ def test_refusals_answer_as_the_house_does(world, staff):
         response.status_code == 422 and response.json()["errors"][0]["field"] == "organization_id"
     )
     assert Case.objects.get(pk=case.pk).status == "accepted"
+
+
+@pytest.mark.django_db
+def test_a_date_filter_must_be_written_as_a_date(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.county_admin)
+    response = client.get("/api/v1/cases", {"received_to": "0"})
+    assert response.status_code == 422
+    assert "YYYY-MM-DD" in response.content.decode()
+    assert client.get("/api/v1/cases", {"received_to": "2026-11-30"}).status_code == 200
