@@ -960,27 +960,33 @@ def _resume_if_last(referral: Referral, by, on: dt.date) -> None:
     case_resume(by=by, case=referral.case, on=max(on, pause.started_on))
 
 
-def referral_reply_record(*, by, referral: Referral, replied_on, reply: str) -> Referral:
-    """The body's reply (date, text); resumes the case clock if the referral paused it."""
-    _require_handler(by)
-    _require_visible(by, referral)
+def _clean_reply(replied_on, reply: str, *, since, too_early: str, empty: str):
+    """The date and text of a reply (a referral's or a notice's): the date is required, not in
+    the future and not before ``since``; the text is required. ValidationError names each."""
     errors: dict[str, str] = {}
     replied_on = _date(
         replied_on, "replied_on", errors, required=True, message=_("Enter the day of the reply.")
     )
     _not_future(replied_on, "replied_on", errors)
-    if replied_on and "replied_on" not in errors and replied_on < referral.sent_on:
-        errors["replied_on"] = _("A reply cannot come before the referral was sent.")
-    reply = _text(
-        reply,
-        "reply",
-        errors,
-        required=True,
-        limit=10000,
-        message=_("Write what the body replied."),
-    )
+    if replied_on and "replied_on" not in errors and replied_on < since:
+        errors["replied_on"] = too_early
+    reply = _text(reply, "reply", errors, required=True, limit=10000, message=empty)
     if errors:
         raise ValidationError(errors)
+    return replied_on, reply
+
+
+def referral_reply_record(*, by, referral: Referral, replied_on, reply: str) -> Referral:
+    """The body's reply (date, text); resumes the case clock if the referral paused it."""
+    _require_handler(by)
+    _require_visible(by, referral)
+    replied_on, reply = _clean_reply(
+        replied_on,
+        reply,
+        since=referral.sent_on,
+        too_early=_("A reply cannot come before the referral was sent."),
+        empty=_("Write what the body replied."),
+    )
     with transaction.atomic():
         referral = _locked_referral(referral)
         if not referral.awaiting_reply:
@@ -1141,23 +1147,13 @@ def notice_reply_record(
     """The employer's reply to a supervision notice (once)."""
     _require_handler(by)
     _require_visible(by, notice)
-    errors: dict[str, str] = {}
-    replied_on = _date(
-        replied_on, "replied_on", errors, required=True, message=_("Enter the day of the reply.")
-    )
-    _not_future(replied_on, "replied_on", errors)
-    if replied_on and "replied_on" not in errors and replied_on < notice.issued_on:
-        errors["replied_on"] = _("A reply cannot come before the notice was issued.")
-    reply = _text(
+    replied_on, reply = _clean_reply(
+        replied_on,
         reply,
-        "reply",
-        errors,
-        required=True,
-        limit=10000,
-        message=_("Write what the employer replied."),
+        since=notice.issued_on,
+        too_early=_("A reply cannot come before the notice was issued."),
+        empty=_("Write what the employer replied."),
     )
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
         notice = (
             SupervisionNotice.objects.select_for_update(of=("self",))
